@@ -1,0 +1,2 @@
+// Filled in by the anchors work; see ../index.ts.
+export {};

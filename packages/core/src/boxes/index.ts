@@ -1,0 +1,2 @@
+// Filled in by the boxes work; see ../index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the coder work; see ../index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the masks work; see ../index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the nms work; see ../index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the roi work; see ../index.ts.
+export {};

@@ -1,0 +1,2 @@
+// Filled in by the training work; see ../index.ts.
+export {};
