@@ -9,7 +9,7 @@ export {
   OcelotError,
   ShapeMismatchError,
 } from './errors.js';
-export type { BoxFormat, Boxes, NumericArray, TensorView } from './types.js';
+export type { BoxFormat, Boxes, ImageSize, NumericArray, TensorView } from './types.js';
 export {
   assertBoxes,
   assertFinite,

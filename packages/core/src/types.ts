@@ -15,6 +15,12 @@ export type Boxes<F extends BoxFormat = 'xyxy'> = Float32Array & {
   readonly [boxFormatBrand]?: F;
 };
 
+/** Image size in pixels. Ocelot always names the two sides to avoid (h, w) vs (w, h) mix-ups. */
+export interface ImageSize {
+  readonly width: number;
+  readonly height: number;
+}
+
 /** Numeric typed arrays a tensor view may hold. */
 export type NumericArray =
   | Float32Array
