@@ -9,6 +9,11 @@ export {
   OcelotError,
   ShapeMismatchError,
 } from './errors.js';
+export {
+  DuplicateRegistrationError,
+  Registry,
+  UnknownRegistryEntryError,
+} from './registry.js';
 export type { BoxFormat, Boxes, ImageSize, NumericArray, TensorView } from './types.js';
 export {
   assertBoxes,
