@@ -1,2 +1,20 @@
-// Filled in by the masks work; see ../index.ts.
-export {};
+export type { CocoRle, CocoSegmentation, CocoUncompressedRle, Rle } from './rle.js';
+export {
+  assertRle,
+  rleArea,
+  rleDecode,
+  rleDecodeColumnMajor,
+  rleEncode,
+  rleEncodeColumnMajor,
+  rleFromBbox,
+  rleFromCoco,
+  rleFromPolygon,
+  rleFromPolygons,
+  rleFromSegmentation,
+  rleFromString,
+  rleMerge,
+  rleToBbox,
+  rleToCoco,
+  rleToString,
+} from './rle.js';
+export { bboxIouCoco, maskIou, rleIou } from './iou.js';
