@@ -1,2 +1,7 @@
-// Filled in by the coder work; see ../index.ts.
-export {};
+export type {
+  BoxCoderLike,
+  BoxCoderWeights,
+  DecodeBoxDeltasOptions,
+  EncodeBoxesOptions,
+} from './box-coder.js';
+export { BBOX_XFORM_CLIP, BoxCoder, decodeBoxDeltas, encodeBoxes } from './box-coder.js';
