@@ -46,7 +46,10 @@ describe('findJsonSyntaxError', () => {
   });
 
   it('points at the first bad character', () => {
-    expect(findJsonSyntaxError('{"a": [1, 2,, 3]}')).toEqual({ offset: 12, message: "unexpected ','" });
+    expect(findJsonSyntaxError('{"a": [1, 2,, 3]}')).toEqual({
+      offset: 12,
+      message: "unexpected ','",
+    });
     expect(findJsonSyntaxError('{"a": "\\q"}')?.message).toBe('bad escape');
     expect(findJsonSyntaxError('{"a": 01}')?.offset).toBe(7);
   });

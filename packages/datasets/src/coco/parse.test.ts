@@ -45,7 +45,9 @@ describe('parseCoco / stringifyCoco', () => {
 
   it('names the file and position of malformed JSON', () => {
     expect(() => parseCoco('{"images": [}', { file: 'gt.json' })).toThrow(DatasetParseError);
-    expect(() => parseCoco('{"images": [}', { file: 'gt.json' })).toThrow(/^gt\.json:1:13: invalid JSON/);
+    expect(() => parseCoco('{"images": [}', { file: 'gt.json' })).toThrow(
+      /^gt\.json:1:13: invalid JSON/,
+    );
   });
 });
 
@@ -75,7 +77,9 @@ describe.skipIf(!existsSync(coco128))('real COCO files (../shared/realworld)', (
 describe.skipIf(!existsSync(seed1))('pycocotools fixtures (../shared/fixtures/coco-eval)', () => {
   it('validates seed1 ground truth (crowd RLE, polygons) and both results files', () => {
     const gt = parseCoco(readFileSync(`${seed1}gt.json`, 'utf8'), { requireSegmentation: true });
-    const bbox = parseCocoResults(readFileSync(`${seed1}dt_bbox.json`, 'utf8'), { groundTruth: gt });
+    const bbox = parseCocoResults(readFileSync(`${seed1}dt_bbox.json`, 'utf8'), {
+      groundTruth: gt,
+    });
     const segm = parseCocoResults(readFileSync(`${seed1}dt_segm.json`, 'utf8'), {
       groundTruth: gt,
       requireSegmentation: true,

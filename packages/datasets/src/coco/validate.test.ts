@@ -55,7 +55,11 @@ describe('validateCoco', () => {
       d.images[0]!.width = 0;
     };
     const issues = issuesOf(mutate);
-    expect(issues.map((i) => i.code)).toEqual(['E_NON_POSITIVE_SIZE', 'E_DUPLICATE_ID', 'E_UNKNOWN_IMAGE']);
+    expect(issues.map((i) => i.code)).toEqual([
+      'E_NON_POSITIVE_SIZE',
+      'E_DUPLICATE_ID',
+      'E_UNKNOWN_IMAGE',
+    ]);
     const data = tinyCoco();
     mutate(data);
     const capped = validateCoco(data, { mode: 'collect', maxIssues: 2 });
@@ -81,12 +85,16 @@ describe('validateCoco', () => {
       d.annotations[1]!.bbox = [0, 0, 641.5, 480];
     };
     const issue = single(outside);
-    expect(issue).toMatchObject({ code: 'E_BOX_OUTSIDE_IMAGE', record: 'annotations[1] (id 11)', field: 'bbox' });
+    expect(issue).toMatchObject({
+      code: 'E_BOX_OUTSIDE_IMAGE',
+      record: 'annotations[1] (id 11)',
+      field: 'bbox',
+    });
     expect(issue.message).toContain('1.5 px outside the 640x480 image (tolerance 1 px)');
     expect(issuesOf(outside, { boxTolerance: 2 })).toEqual([]);
-    expect(single((d) => (d.annotations[0]!.bbox = [-0.5, 20, 100, 200]), { boxTolerance: 0 }).code).toBe(
-      'E_BOX_OUTSIDE_IMAGE',
-    );
+    expect(
+      single((d) => (d.annotations[0]!.bbox = [-0.5, 20, 100, 200]), { boxTolerance: 0 }).code,
+    ).toBe('E_BOX_OUTSIDE_IMAGE');
     // within the default 1 px tolerance
     expect(issuesOf((d) => (d.annotations[1]!.bbox = [-0.5, 0, 640.9, 480]))).toEqual([]);
   });
@@ -101,7 +109,10 @@ describe('validateCoco', () => {
       code: 'E_NON_POSITIVE_SIZE',
       field: 'bbox',
     });
-    expect(single((d) => (d.images[0]!.width = 640.5))).toMatchObject({ code: 'E_TYPE', field: 'width' });
+    expect(single((d) => (d.images[0]!.width = 640.5))).toMatchObject({
+      code: 'E_TYPE',
+      field: 'width',
+    });
   });
 
   it('reports unknown categories and images', () => {
@@ -119,17 +130,23 @@ describe('validateCoco', () => {
 
   it('reports malformed RLE: counts not summing to h*w, bad size, size not the image', () => {
     const rle = (d: CocoDataset) => d.annotations[2]!;
-    expect(single((d) => (rle(d).segmentation = { size: [3, 4], counts: [3, 2, 1, 2, 5] }))).toMatchObject({
+    expect(
+      single((d) => (rle(d).segmentation = { size: [3, 4], counts: [3, 2, 1, 2, 5] })),
+    ).toMatchObject({
       code: 'E_MALFORMED_RLE',
       record: 'annotations[2] (id 12)',
       field: 'segmentation.counts',
       message: 'run lengths sum to 13, expected height*width = 3*4 = 12',
     });
-    expect(single((d) => (rle(d).segmentation = { size: [3, 4], counts: [3, -2, 1, 2, 4] }))).toMatchObject({
+    expect(
+      single((d) => (rle(d).segmentation = { size: [3, 4], counts: [3, -2, 1, 2, 4] })),
+    ).toMatchObject({
       code: 'E_MALFORMED_RLE',
       field: 'segmentation.counts[1]',
     });
-    expect(single((d) => (rle(d).segmentation = { size: [3], counts: [12] } as never))).toMatchObject({
+    expect(
+      single((d) => (rle(d).segmentation = { size: [3], counts: [12] } as never)),
+    ).toMatchObject({
       code: 'E_MALFORMED_RLE',
       field: 'segmentation.size',
     });
@@ -138,12 +155,15 @@ describe('validateCoco', () => {
       message: "[4, 3] does not match the image's [height, width] = [3, 4]",
     });
     // compressed: a wrong size makes the decoded runs sum wrong; a bad character is caught
-    const compressed = (d: CocoDataset) => d.annotations[3]!.segmentation as { counts: string; size: number[] };
+    const compressed = (d: CocoDataset) =>
+      d.annotations[3]!.segmentation as { counts: string; size: number[] };
     const wrongSize = issuesOf((d) => {
       compressed(d).size = [3, 5];
     });
     expect(wrongSize.map((i) => i.code)).toEqual(['E_RLE_SIZE', 'E_MALFORMED_RLE']);
-    expect(wrongSize[1]!.message).toMatch(/^bad compressed RLE: run lengths sum to 12, expected height × width = 15/);
+    expect(wrongSize[1]!.message).toMatch(
+      /^bad compressed RLE: run lengths sum to 12, expected height × width = 15/,
+    );
     expect(single((d) => (compressed(d).counts = '1~')).code).toBe('E_MALFORMED_RLE');
     expect(single((d) => (rle(d).segmentation = { size: [3, 4], counts: 12 } as never)).field).toBe(
       'segmentation.counts',
@@ -160,9 +180,13 @@ describe('validateCoco', () => {
       field: 'segmentation[0]',
       message: 'odd number of coordinates (5); expected x,y pairs',
     });
-    expect(single(seg([[10, 20, 110, 20]])).message).toBe('2 point(s); a polygon needs at least 3 (6 coordinates)');
+    expect(single(seg([[10, 20, 110, 20]])).message).toBe(
+      '2 point(s); a polygon needs at least 3 (6 coordinates)',
+    );
     expect(single(seg([])).message).toBe('empty polygon list');
-    expect(single(seg([[10, 20, 110, 'x', 50, 50]]))).toMatchObject({ field: 'segmentation[0][3]' });
+    expect(single(seg([[10, 20, 110, 'x', 50, 50]]))).toMatchObject({
+      field: 'segmentation[0][3]',
+    });
     expect(single(seg([[10, 20, 110, 20, 110, 220], 5])).field).toBe('segmentation[1]');
     expect(single(seg([[10, 20, 110, 20, 110, 490]]))).toMatchObject({
       code: 'E_POLYGON_OUTSIDE_IMAGE',
@@ -172,17 +196,27 @@ describe('validateCoco', () => {
   });
 
   it('reports missing and mistyped fields', () => {
-    expect(single((d) => delete (d.annotations[0] as Partial<typeof d.annotations[0]>).area)).toMatchObject({
+    expect(
+      single((d) => delete (d.annotations[0] as Partial<(typeof d.annotations)[0]>).area),
+    ).toMatchObject({
       code: 'E_MISSING_FIELD',
       field: 'area',
     });
-    expect(single((d) => (d.annotations[0]!.iscrowd = 2 as never))).toMatchObject({ code: 'E_TYPE', field: 'iscrowd' });
+    expect(single((d) => (d.annotations[0]!.iscrowd = 2 as never))).toMatchObject({
+      code: 'E_TYPE',
+      field: 'iscrowd',
+    });
     expect(single((d) => (d.annotations[0]!.bbox = [1, 2, 3] as never))).toMatchObject({
       code: 'E_MALFORMED_BBOX',
       field: 'bbox',
     });
-    expect(single((d) => (d.annotations[0]!.bbox = [1, 2, Number.NaN, 4]))).toMatchObject({ field: 'bbox[2]' });
-    expect(issuesOf((d) => (d.images[0]!.id = '1' as never))[0]).toMatchObject({ code: 'E_TYPE', field: 'id' });
+    expect(single((d) => (d.annotations[0]!.bbox = [1, 2, Number.NaN, 4]))).toMatchObject({
+      field: 'bbox[2]',
+    });
+    expect(issuesOf((d) => (d.images[0]!.id = '1' as never))[0]).toMatchObject({
+      code: 'E_TYPE',
+      field: 'id',
+    });
     expect(single((d) => (d.categories[0]!.name = undefined as never))).toMatchObject({
       code: 'E_MISSING_FIELD',
       field: 'name',
@@ -193,7 +227,9 @@ describe('validateCoco', () => {
       field: 'categories',
     });
     expect(validateCoco([], { mode: 'collect' }).issues[0]!.code).toBe('E_TYPE');
-    expect(single((d) => (d.annotations[1] = 5 as never))).toMatchObject({ record: 'annotations[1]' });
+    expect(single((d) => (d.annotations[1] = 5 as never))).toMatchObject({
+      record: 'annotations[1]',
+    });
   });
 
   it('requireSegmentation reports annotations without one', () => {
@@ -206,7 +242,9 @@ describe('validateCoco', () => {
 
   it('formats issues as file: record: field: message', () => {
     const issue = single((d) => (d.annotations[0]!.category_id = 2));
-    expect(formatIssue(issue)).toBe('gt.json: annotations[0] (id 10): category_id: category id 2 is not in "categories"');
+    expect(formatIssue(issue)).toBe(
+      'gt.json: annotations[0] (id 10): category_id: category id 2 is not in "categories"',
+    );
   });
 });
 
@@ -214,8 +252,12 @@ describe('validateCocoResults', () => {
   const results = (mutate: (r: ReturnType<typeof tinyResults>) => void, options = {}) => {
     const r = tinyResults();
     mutate(r);
-    return validateCocoResults(r, { mode: 'collect', file: 'dt.json', groundTruth: tinyCoco(), ...options })
-      .issues;
+    return validateCocoResults(r, {
+      mode: 'collect',
+      file: 'dt.json',
+      groundTruth: tinyCoco(),
+      ...options,
+    }).issues;
   };
 
   it('accepts valid bbox and RLE detections', () => {
