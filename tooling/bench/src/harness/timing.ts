@@ -1,0 +1,80 @@
+/**
+ * The timing rule shared with the Python peers (tooling/python/bench/common.py `measure`):
+ * `warmup` untimed calls, then `runs` timed calls, and the median of those. When the first
+ * warm-up call alone takes at least `slowMs`, the rule drops to `slowWarmup` warm-ups and
+ * `slowRuns` timed runs so a 10-second call does not cost 100 seconds; the table prints the
+ * counts actually used ("3+7", "1+3").
+ */
+import { performance } from 'node:perf_hooks';
+
+export interface TimingRule {
+  readonly warmup: number;
+  readonly runs: number;
+  readonly slowMs?: number;
+  readonly slowWarmup?: number;
+  readonly slowRuns?: number;
+}
+
+/** BENCHMARKS.md: 3 warm-up runs, then the median of ≥ 7; 1 + 3 for calls of 2 s or more. */
+export const STANDARD_TIMING: TimingRule = {
+  warmup: 3,
+  runs: 7,
+  slowMs: 2000,
+  slowWarmup: 1,
+  slowRuns: 3,
+};
+
+/** Durations of the timed runs and the answer of the last call. */
+export interface Measured<Out> {
+  readonly times: readonly number[];
+  readonly warmup: number;
+  readonly output: Out;
+}
+
+/** Median of a non-empty list (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of an empty list');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Runs `fn` (sync or async) under `rule`; only the call itself is inside the timer. A
+ * synchronous op is not awaited, so it is not charged a microtask turn.
+ */
+export async function measure<Out>(
+  fn: () => Out | Promise<Out>,
+  rule: TimingRule = STANDARD_TIMING,
+): Promise<Measured<Out>> {
+  let warmup = rule.warmup;
+  let runs = rule.runs;
+  let output: Out | undefined;
+  let done = 0;
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const result = fn();
+    output = result instanceof Promise ? await result : result;
+    return performance.now() - t0;
+  };
+  while (done < warmup) {
+    const ms = await once();
+    done++;
+    if (done === 1 && rule.slowMs !== undefined && ms >= rule.slowMs) {
+      warmup = Math.max(1, rule.slowWarmup ?? 1);
+      runs = Math.min(runs, rule.slowRuns ?? 3);
+    }
+  }
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) times.push(await once());
+  if (times.length === 0 && done === 0) throw new Error('timing rule with no calls');
+  return { times, warmup: done, output: output as Out };
+}
+
+/** "3+7": warm-ups + timed runs, as printed in the table. */
+export function runsLabel(m: {
+  readonly warmup: number;
+  readonly times: readonly number[];
+}): string {
+  return `${m.warmup}+${m.times.length}`;
+}

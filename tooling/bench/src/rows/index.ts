@@ -1,0 +1,18 @@
+/**
+ * The row registry, in BENCHMARKS.md order. Adding a row = one file in this folder exporting a
+ * `BenchRow`, plus one line here.
+ */
+import type { BenchRow } from '../harness/types.js';
+import { batchedNmsRow } from './batched-nms.js';
+import { boxIouRow } from './box-iou.js';
+import { cocoEvalRow } from './coco-eval.js';
+import { nmsRow } from './nms.js';
+import { roiAlignRow } from './roi-align.js';
+
+export const ROWS: readonly BenchRow[] = [
+  nmsRow,
+  batchedNmsRow,
+  boxIouRow,
+  roiAlignRow,
+  cocoEvalRow,
+];

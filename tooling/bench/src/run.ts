@@ -1,0 +1,267 @@
+/**
+ * `pnpm bench`: Ocelot beside its peers in the same run, as ratios (BENCHMARKS.md).
+ *
+ *   pnpm bench                                  every row, writes tooling/bench/RESULTS.md
+ *   pnpm --filter @ocelot/bench bench --quick --filter nms,roi-align
+ *
+ * Options (or OCELOT_BENCH_* variables, which pass through turbo):
+ *   --quick            fewer sizes (OCELOT_BENCH_QUICK=1)
+ *   --filter a,b       row ids or case-id prefixes, e.g. nms, nms/clustered, coco-eval/bbox
+ *                      (OCELOT_BENCH_FILTER)
+ *   --list             print the row and case ids and exit
+ *   --out FILE         where to write the results (default RESULTS.md for a full run,
+ *                      results/partial.md when filtered or quick; OCELOT_BENCH_OUT)
+ *   --note TEXT        a line for the Notes section, e.g. "machine loaded" (OCELOT_BENCH_NOTE)
+ *   --seed N           input seed (default 20240611; OCELOT_BENCH_SEED)
+ *   OCELOT_BENCH_PYTHON  Python for the peers (default /usr/bin/python3)
+ *   OCELOT_BENCH_DIR     scratch dir for inputs and the cached COCO set (default <tmp>/ocelot-bench)
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { BenchContext } from './harness/context.js';
+import { environment, loadAverage } from './harness/env.js';
+import { InputStore } from './harness/files.js';
+import { ocelotBuildNotes } from './harness/ocelot.js';
+import { ORT_SESSION_OPTIONS, ortVersion, releaseOrtSessions } from './harness/ort.js';
+import { PythonPeers } from './harness/python.js';
+import {
+  type CaseReport,
+  consoleLines,
+  details,
+  type OcelotReport,
+  type PeerReport,
+  summarize,
+  summaryLine,
+  timing,
+  writeResults,
+} from './harness/report.js';
+import { measure, STANDARD_TIMING } from './harness/timing.js';
+import type { BenchCase, BenchRow } from './harness/types.js';
+import { ROWS } from './rows/index.js';
+
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const REPO_DIR = join(PACKAGE_DIR, '..', '..');
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      filter: { type: 'string' },
+      list: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      note: { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+  const env = process.env;
+  return {
+    quick: values.quick || env.OCELOT_BENCH_QUICK === '1',
+    filter: (values.filter ?? env.OCELOT_BENCH_FILTER ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    list: values.list,
+    out: values.out ?? env.OCELOT_BENCH_OUT,
+    notes: [...(values.note ?? []), ...(env.OCELOT_BENCH_NOTE ? [env.OCELOT_BENCH_NOTE] : [])],
+    seed: Number(values.seed ?? env.OCELOT_BENCH_SEED ?? 20240611),
+    help: values.help,
+  };
+}
+
+function selected(row: BenchRow, c: BenchCase, filter: readonly string[]): boolean {
+  if (filter.length === 0) return true;
+  return filter.some((f) => f === row.id || c.id === f || c.id.startsWith(`${f}/`));
+}
+
+function errorText(error: unknown): string {
+  const e = error as Error;
+  return (e?.message ?? String(error)).split('\n').slice(0, 12).join('\n');
+}
+
+async function runCase(ctx: BenchContext, row: BenchRow, c: BenchCase): Promise<CaseReport> {
+  const base = { row, caseId: c.id, workload: c.workload };
+  let prepared: Awaited<ReturnType<BenchCase['prepare']>>;
+  try {
+    prepared = await c.prepare(ctx);
+  } catch (error) {
+    return {
+      ...base,
+      ocelot: { kind: 'error', error: 'not run' },
+      peers: [],
+      error: errorText(error),
+    };
+  }
+  try {
+    let ocelot: OcelotReport;
+    let answer: unknown;
+    if (!prepared.ocelot.available) {
+      ocelot = { kind: 'unavailable', reason: prepared.ocelot.reason };
+    } else {
+      try {
+        ctx.log(`    Ocelot ${prepared.ocelot.label} …`);
+        const m = await measure(prepared.ocelot.run, prepared.timing ?? STANDARD_TIMING);
+        answer = m.output;
+        ocelot = { kind: 'measured', label: prepared.ocelot.label, ...timing(m) };
+      } catch (error) {
+        ocelot = { kind: 'error', error: errorText(error) };
+      }
+    }
+    const peers: PeerReport[] = [];
+    let reference: { name: string; output: unknown } | undefined;
+    for (const peer of prepared.peers) {
+      const reason = await peer.unavailable(ctx);
+      if (reason) {
+        peers.push({ kind: 'skipped', name: peer.name, reason });
+        continue;
+      }
+      try {
+        ctx.log(`    ${peer.name} …`);
+        const m = await peer.measure(ctx, STANDARD_TIMING);
+        const check =
+          ocelot.kind === 'measured' ? prepared.check(answer, m.output, peer.name) : undefined;
+        const crossCheck = reference
+          ? { ...prepared.check(reference.output, m.output, peer.name), against: reference.name }
+          : undefined;
+        reference ??= { name: peer.name, output: m.output };
+        peers.push({
+          kind: 'measured',
+          name: peer.name,
+          ...timing(m),
+          ...(check ? { check } : {}),
+          ...(crossCheck ? { crossCheck } : {}),
+          ...(peer.note ? { note: peer.note } : {}),
+        });
+      } catch (error) {
+        peers.push({ kind: 'error', name: peer.name, error: errorText(error) });
+      }
+    }
+    return { ...base, ocelot, peers };
+  } finally {
+    await prepared.dispose?.();
+  }
+}
+
+async function main(): Promise<number> {
+  const opts = options();
+  if (opts.help) {
+    process.stdout.write(`${readHelp()}\n`);
+    return 0;
+  }
+  const benchDir = process.env.OCELOT_BENCH_DIR ?? join(tmpdir(), 'ocelot-bench');
+  const python = new PythonPeers(
+    process.env.OCELOT_BENCH_PYTHON ?? '/usr/bin/python3',
+    join(REPO_DIR, 'tooling', 'python', 'bench', 'peer_worker.py'),
+  );
+  const ctx: BenchContext = {
+    quick: opts.quick,
+    seed: opts.seed,
+    benchDir,
+    inputs: new InputStore(benchDir, opts.seed),
+    python,
+    log: (m) => process.stderr.write(`${m}\n`),
+  };
+
+  const plan = ROWS.map((row) => ({
+    row,
+    cases: row.cases(ctx).filter((c) => selected(row, c, opts.filter)),
+  })).filter((p) => p.cases.length > 0);
+
+  if (opts.list || plan.length === 0) {
+    const all = ROWS.map((row) => ({ row, cases: row.cases(ctx) }));
+    for (const { row, cases } of all) {
+      process.stdout.write(`${row.id}  (#${row.number} ${row.title})\n`);
+      for (const c of cases) process.stdout.write(`  ${c.id}  ${c.workload}\n`);
+    }
+    if (plan.length === 0) {
+      process.stderr.write(`no case matches --filter ${opts.filter.join(',')}\n`);
+      return 2;
+    }
+    return 0;
+  }
+
+  const started = Date.now();
+  const env = environment();
+  const partial = opts.quick || opts.filter.length > 0;
+  const out = opts.out ?? join(PACKAGE_DIR, partial ? 'results/partial.md' : 'RESULTS.md');
+  const command = `pnpm bench${opts.quick ? ' --quick' : ''}${opts.filter.length ? ` --filter ${opts.filter.join(',')}` : ''}`;
+  process.stdout.write(
+    `Ocelot bench — ${env.date}, node ${env.node}, nproc ${env.nproc}, ${env.cpu}, load ${env.loadAtStart}\n`,
+  );
+  const buildNotes = await ocelotBuildNotes();
+  for (const n of buildNotes) process.stdout.write(`  ! ${n}\n`);
+
+  const reports: CaseReport[] = [];
+  try {
+    for (const { row, cases } of plan) {
+      process.stdout.write(
+        `\n#${row.number} ${row.title} (goal ≥ ${row.goal}×, ${row.correctness})\n`,
+      );
+      for (const c of cases) {
+        ctx.log(`  ▶ ${c.id}`);
+        const report = await runCase(ctx, row, c);
+        reports.push(report);
+        for (const line of consoleLines(report)) process.stdout.write(`${line}\n`);
+        for (const d of details(report)) {
+          if (!d.includes(': ok — ') && !d.includes(': peers agree ('))
+            process.stdout.write(`      ${d}\n`);
+        }
+      }
+    }
+  } finally {
+    python.close();
+    await releaseOrtSessions();
+  }
+
+  const pyVersions = await python.versions();
+  const versions = [
+    `onnxruntime-node ${ortVersion()} (intraOpNumThreads ${ORT_SESSION_OPTIONS.intraOpNumThreads}, interOpNumThreads ${ORT_SESSION_OPTIONS.interOpNumThreads}, ${ORT_SESSION_OPTIONS.executionMode} execution)`,
+    `Python peers: ${Object.entries(pyVersions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )} (torch.set_num_threads(1), set_num_interop_threads(1), cv2.setNumThreads(1), OMP/MKL_NUM_THREADS=1)`,
+  ];
+  const rules = [
+    `timing: ${STANDARD_TIMING.warmup} warm-up runs, then the median of ${STANDARD_TIMING.runs}; a call taking ≥ ${STANDARD_TIMING.slowMs} ms on its first warm-up switches that side to ${STANDARD_TIMING.slowWarmup} warm-up + median of ${STANDARD_TIMING.slowRuns} ("runs" column: warm-ups+timed, Ocelot / peer); rows stating their own rule say so below`,
+    `inputs: seed ${opts.seed}, written once per run under ${ctx.inputs.dir} and read by both sides`,
+  ];
+  const notes = [...opts.notes, ...buildNotes];
+  const load1 = Number(env.loadAtStart.split(' / ')[0]);
+  if (load1 > 0.5 * env.nproc) {
+    notes.push(
+      `the machine was loaded when the run started (1-min load ${load1.toFixed(2)} on ${env.nproc} CPUs): ratios are noisier than on an idle machine`,
+    );
+  }
+  writeResults(out, {
+    env,
+    loadAtEnd: loadAverage(),
+    command,
+    versions,
+    timingRules: rules,
+    notes,
+    cases: reports,
+    wallSeconds: (Date.now() - started) / 1000,
+  });
+  const s = summarize(reports);
+  process.stdout.write(`\n${summaryLine(s)}\nwrote ${out}\n`);
+  return s.failed > 0 ? 1 : 0;
+}
+
+function readHelp(): string {
+  const src = fileURLToPath(import.meta.url);
+  return `see the header of ${src} and tooling/bench/README.md`;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`bench crashed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
