@@ -42,5 +42,5 @@ export function sampleWithoutReplacement(
     a[i] = a[j]!;
     a[j] = t;
   }
-  return a.subarray(0, k);
+  return a.slice(0, k);
 }
