@@ -129,6 +129,9 @@ describe('losses: stability and edge cases', () => {
     });
     expect(l[0]).toBeCloseTo(0, 12);
     expect(l[1]).toBeCloseTo(1999, 9);
+    // a confident correct row keeps its tiny loss (log1p), where log(1 + 4e-18) would give 0
+    const [tiny] = crossEntropy(Float64Array.of(40, 0), Int32Array.of(0), { reduction: 'none' });
+    expect(rel(tiny!, Math.exp(-40))).toBeLessThan(1e-12);
   });
 
   it('smoothL1Loss with beta 0 is L1', () => {

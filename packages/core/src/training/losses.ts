@@ -278,12 +278,14 @@ export function crossEntropy(
     const t = targets[i]!;
     if (t === ignoreIndex) continue;
     const row = i * c;
-    let max = logits[row]!;
-    for (let j = 1; j < c; j++) if (logits[row + j]! > max) max = logits[row + j]!;
-    let sum = 0;
-    for (let j = 0; j < c; j++) sum += Math.exp(logits[row + j]! - max);
+    let argmax = 0;
+    for (let j = 1; j < c; j++) if (logits[row + j]! > logits[row + argmax]!) argmax = j;
+    const max = logits[row + argmax]!;
+    // log-sum-exp as max + log1p(Σ_{j≠argmax} e^(x_j − max)): exact for confident rows too
+    let others = 0;
+    for (let j = 0; j < c; j++) if (j !== argmax) others += Math.exp(logits[row + j]! - max);
     const w = weights ? weights[t]! : 1;
-    out[i] = w * (max + Math.log(sum) - logits[row + t]!);
+    out[i] = w * (max - logits[row + t]! + Math.log1p(others));
     weightSum += w;
   }
   if (reduction === 'none') return out;
