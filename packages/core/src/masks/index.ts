@@ -18,3 +18,5 @@ export {
   rleToString,
 } from './rle.js';
 export { bboxIouCoco, maskIou, rleIou } from './iou.js';
+export type { PasteMasksBinaryOptions, PasteMasksOptions } from './paste.js';
+export { pasteMasksBinary, pasteMasksInImage, pasteMasksToRle } from './paste.js';
