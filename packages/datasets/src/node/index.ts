@@ -48,13 +48,14 @@ function describeFsError(error: unknown): { message: string; code: string } {
 /**
  * Reads a text file; a missing / unreadable file becomes a `DatasetFileError` naming it.
  * @param path file path
+ * @param displayName how messages name the file (default `path`)
  */
-export async function readTextFile(path: string): Promise<string> {
+export async function readTextFile(path: string, displayName = path): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     const { message, code } = describeFsError(error);
-    throw new DatasetFileError(path, `cannot read: ${message}`, code, { cause: error });
+    throw new DatasetFileError(displayName, `cannot read: ${message}`, code, { cause: error });
   }
 }
 
@@ -70,7 +71,8 @@ export async function writeTextFile(path: string, text: string): Promise<void> {
 }
 
 /**
- * Reads and validates a COCO instances file.
+ * Reads and validates a COCO instances file. `options.file` names the file in messages
+ * (default: the path).
  * @param pathOrObject a file path, or an already-parsed object (validated the same way)
  */
 export async function readCoco(
@@ -78,7 +80,7 @@ export async function readCoco(
   options: ParseCocoOptions = {},
 ): Promise<CocoDataset> {
   if (typeof pathOrObject !== 'string') return parseCoco(pathOrObject, options);
-  const text = await readTextFile(pathOrObject);
+  const text = await readTextFile(pathOrObject, options.file);
   return parseCoco(text, { ...options, file: options.file ?? pathOrObject });
 }
 
@@ -100,7 +102,7 @@ export async function readCocoResults(
   options: ParseCocoResultsOptions = {},
 ): Promise<CocoResults> {
   if (typeof pathOrArray !== 'string') return parseCocoResults(pathOrArray, options);
-  const text = await readTextFile(pathOrArray);
+  const text = await readTextFile(pathOrArray, options.file);
   return parseCocoResults(text, { ...options, file: options.file ?? pathOrArray });
 }
 
@@ -115,7 +117,7 @@ export async function writeCocoResults(
 
 /** Reads and validates one VOC annotation XML file. */
 export async function readVoc(path: string, options: ParseVocOptions = {}): Promise<VocAnnotation> {
-  return parseVoc(await readTextFile(path), { ...options, file: options.file ?? path });
+  return parseVoc(await readTextFile(path, options.file), { ...options, file: options.file ?? path });
 }
 
 /** Writes one VOC annotation XML file. */
@@ -128,7 +130,7 @@ export async function readYoloLabels(
   path: string,
   options: ParseYoloLabelsOptions = {},
 ): Promise<YoloLabel[]> {
-  return parseYoloLabels(await readTextFile(path), { ...options, file: options.file ?? path });
+  return parseYoloLabels(await readTextFile(path, options.file), { ...options, file: options.file ?? path });
 }
 
 /** Writes one YOLO label file. */
