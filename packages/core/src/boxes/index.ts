@@ -1,2 +1,8 @@
-// Filled in by the boxes work; see ../index.ts.
-export {};
+export {
+  boxArea,
+  boxConvert,
+  clipBoxesToImage,
+  masksToBoxes,
+  removeSmallBoxes,
+} from './convert.js';
+export { boxIou, completeBoxIou, distanceBoxIou, generalizedBoxIou } from './iou.js';
