@@ -1,2 +1,2 @@
-// Filled in by the nms work; see ../index.ts.
-export {};
+export type { NmsOptions } from './nms.js';
+export { batchedNms, nms } from './nms.js';

@@ -1,0 +1,227 @@
+/**
+ * Hard NMS: `nms` (torchvision.ops.nms) and class-aware `batchedNms`
+ * (torchvision.ops.batched_nms), returning the same indices in the same order as
+ * torchvision 0.14 on the CPU.
+ */
+import type { Boxes } from '../types.js';
+import { assertBoxes } from '../validate.js';
+import {
+  areasOf,
+  assertClassIds,
+  assertIouThreshold,
+  assertScores,
+  readCount,
+  readOptions,
+} from './checks.js';
+import { greedyNms, NmsWorkspace } from './kernel.js';
+import { sortByScoreDescending, torchUnstableSortDescending } from './sort.js';
+
+/** Options of {@link nms} and {@link batchedNms}. */
+export interface NmsOptions {
+  /**
+   * Stop once this many boxes are kept (the result is then the first `maxOutput` of the
+   * uncapped result). An integer ≥ 0, or Infinity (the default).
+   */
+  readonly maxOutput?: number;
+}
+
+/**
+ * Non-maximum suppression, identical to `torchvision.ops.nms` (0.14, CPU): visits boxes by
+ * decreasing score and drops every box whose IoU with an already kept box is strictly greater
+ * than `iouThreshold`. IoU is computed in float32 exactly as torchvision's kernel does, so the
+ * kept indices are the same even for IoUs at the threshold.
+ *
+ * Equal scores are visited in increasing index order (torchvision sorts with a stable sort).
+ * A zero-area box is never suppressed and never suppresses (its IoU is 0, or 0/0 = NaN in
+ * torchvision, never above the threshold).
+ *
+ * Runs in O(N log N) for the sort plus, per box, a test against the kept boxes that can
+ * overlap it (a multi-level grid of kept boxes takes over after a few dozen are kept), so
+ * 100k sparse boxes with most of them kept are fast as well.
+ *
+ * @param boxes [N,4] xyxy
+ * @param scores [N]
+ * @param iouThreshold in [0, 1]; boxes overlapping a kept box by more than this are dropped
+ * @param options `maxOutput`
+ * @returns kept indices [K] into `boxes`, by decreasing score
+ * @throws InvalidArgumentError on mismatched lengths, NaN/±Infinity, negative box sizes, a
+ *   threshold outside [0, 1] or a bad `maxOutput`
+ */
+export function nms(
+  boxes: Boxes,
+  scores: Float32Array,
+  iouThreshold: number,
+  options?: NmsOptions,
+): Int32Array {
+  const n = assertBoxes('boxes', boxes);
+  assertScores('scores', scores, n);
+  assertIouThreshold('iouThreshold', iouThreshold);
+  const maxOutput = readCount('options.maxOutput', readOptions('options', options).maxOutput);
+  if (n === 0 || maxOutput === 0) return new Int32Array(0);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  sortByScoreDescending(scores, order, n);
+  const keep = new Int32Array(Math.min(n, maxOutput));
+  const kept = greedyNms(
+    boxes,
+    areasOf(boxes, n),
+    order,
+    0,
+    n,
+    iouThreshold,
+    maxOutput,
+    keep,
+    0,
+    new NmsWorkspace(),
+  );
+  return kept === keep.length ? keep : keep.slice(0, kept);
+}
+
+/** Above this many boxes torchvision 0.14's CPU batched_nms loops over classes. */
+const TORCHVISION_PER_CLASS_ABOVE = 1000;
+
+/**
+ * Class-aware NMS (`torchvision.ops.batched_nms`): boxes suppress only boxes with the same
+ * class id. Each class is suppressed separately with {@link nms}'s kernel on the original
+ * coordinates, and the kept boxes are merged by decreasing score.
+ *
+ * Same indices as torchvision 0.14 on the CPU. Order of equal scores: like torchvision,
+ * increasing index for N ≤ 1000 (torchvision's coordinate-offset path runs one stable `nms`)
+ * and, for N > 1000, the order of torch 1.13's unstable CPU `sort` (torchvision's per-class
+ * path ends with `scores[keep].sort(descending=True)`), which is reproduced exactly.
+ *
+ * Where torchvision's offset trick (N ≤ 1000) itself departs from per-class NMS this
+ * function stays per-class: with negative coordinates its offsets (max coordinate + 1 per
+ * class) let classes overlap and suppress each other, and shifting by large offsets rounds
+ * float32 coordinates, which can flip an IoU lying within ~1e-6 of the threshold.
+ *
+ * @param boxes [N,4] xyxy
+ * @param scores [N]
+ * @param idxs [N] class id of each box (any int32 values)
+ * @param iouThreshold in [0, 1]
+ * @param options `maxOutput`: cap on the merged result
+ * @returns kept indices [K] into `boxes`, by decreasing score
+ * @throws InvalidArgumentError on mismatched lengths, NaN/±Infinity, negative box sizes, a
+ *   threshold outside [0, 1] or a bad `maxOutput`
+ */
+export function batchedNms(
+  boxes: Boxes,
+  scores: Float32Array,
+  idxs: Int32Array,
+  iouThreshold: number,
+  options?: NmsOptions,
+): Int32Array {
+  const n = assertBoxes('boxes', boxes);
+  assertScores('scores', scores, n);
+  assertClassIds('idxs', idxs, n);
+  assertIouThreshold('iouThreshold', iouThreshold);
+  const maxOutput = readCount('options.maxOutput', readOptions('options', options).maxOutput);
+  if (n === 0 || maxOutput === 0) return new Int32Array(0);
+
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  sortByScoreDescending(scores, order, n);
+  const areas = areasOf(boxes, n);
+  // One more than the cap per class: enough to see a tie at the cut (see below).
+  const perClass = maxOutput === Number.POSITIVE_INFINITY ? maxOutput : maxOutput + 1;
+  const { mask, truncated } = classAwareKeep(boxes, areas, order, idxs, iouThreshold, perClass);
+
+  // Merge by decreasing score; ties by index (the stable order torchvision has for N <= 1000).
+  let count = 0;
+  const merged = new Int32Array(n);
+  for (let p = 0; p < n; p++) if (mask[order[p]!]) merged[count++] = order[p]!;
+  const stable = merged.subarray(0, count);
+  if (n <= TORCHVISION_PER_CLASS_ABOVE || !hasTies(scores, stable, Math.min(count, perClass))) {
+    return stable.slice(0, Math.min(count, maxOutput));
+  }
+  // torchvision's per-class path lists the kept boxes by increasing index and sorts them with
+  // torch's unstable sort. Ties among the first maxOutput + 1 make that order matter; it
+  // depends on the whole kept set, so get it uncapped if a class was cut short.
+  let kept = stable;
+  if (truncated) {
+    const full = classAwareKeep(boxes, areas, order, idxs, iouThreshold, n).mask;
+    count = 0;
+    for (let p = 0; p < n; p++) if (full[order[p]!]) merged[count++] = order[p]!;
+    kept = merged.subarray(0, count);
+  }
+  const byIndex = Int32Array.from(kept).sort();
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i++) values[i] = scores[byIndex[i]!]!;
+  torchUnstableSortDescending(values, byIndex);
+  return byIndex.slice(0, Math.min(count, maxOutput));
+}
+
+/** True when two of the first `count` kept boxes (listed by decreasing score) share a score. */
+function hasTies(scores: Float32Array, keep: Int32Array, count: number): boolean {
+  for (let i = 1; i < count; i++) if (scores[keep[i]!] === scores[keep[i - 1]!]) return true;
+  return false;
+}
+
+/**
+ * Runs the greedy kernel once per class over the class's boxes in `order` (decreasing
+ * score) and returns a mask of kept boxes. Each class keeps at most `maxPerClass`, which is
+ * enough for the first `maxPerClass` of the merged result; `truncated` says whether some
+ * class reached that cap (and might have kept more).
+ */
+export function classAwareKeep(
+  boxes: Float32Array,
+  areas: Float32Array,
+  order: Int32Array,
+  classOf: Int32Array,
+  iouThreshold: number,
+  maxPerClass: number,
+): { mask: Uint8Array; truncated: boolean } {
+  const n = order.length;
+  const mask = new Uint8Array(boxes.length / 4);
+  // Dense class slots: direct when the id range is small, else by ranking the distinct ids.
+  let lo = 2147483647;
+  let hi = -2147483648;
+  for (let p = 0; p < n; p++) {
+    const c = classOf[order[p]!]!;
+    if (c < lo) lo = c;
+    if (c > hi) hi = c;
+  }
+  const slotOf = new Int32Array(n);
+  let slots: number;
+  if (hi - lo < Math.max(4 * n, 1024)) {
+    for (let p = 0; p < n; p++) slotOf[p] = classOf[order[p]!]! - lo;
+    slots = hi - lo + 1;
+  } else {
+    const ids = new Int32Array(n);
+    for (let p = 0; p < n; p++) ids[p] = classOf[order[p]!]!;
+    const distinct = Int32Array.from(new Set(ids)).sort();
+    for (let p = 0; p < n; p++) slotOf[p] = binarySearch(distinct, ids[p]!);
+    slots = distinct.length;
+  }
+  // Counting sort by class, stable, so each class's run stays in score order.
+  const start = new Int32Array(slots + 1);
+  for (let p = 0; p < n; p++) start[slotOf[p]! + 1]!++;
+  for (let s = 0; s < slots; s++) start[s + 1]! += start[s]!;
+  const fill = start.slice(0, slots);
+  const grouped = new Int32Array(n);
+  for (let p = 0; p < n; p++) grouped[fill[slotOf[p]!]!++] = order[p]!;
+
+  const ws = new NmsWorkspace();
+  const keep = new Int32Array(Math.min(n, maxPerClass));
+  let truncated = false;
+  for (let s = 0; s < slots; s++) {
+    const a = start[s]!;
+    const b = start[s + 1]!;
+    if (a === b) continue;
+    const kept = greedyNms(boxes, areas, grouped, a, b, iouThreshold, maxPerClass, keep, 0, ws);
+    if (kept === maxPerClass && b - a > kept) truncated = true;
+    for (let k = 0; k < kept; k++) mask[keep[k]!] = 1;
+  }
+  return { mask, truncated };
+}
+
+function binarySearch(sorted: Int32Array, value: number): number {
+  let a = 0;
+  let b = sorted.length - 1;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (sorted[m]! < value) a = m + 1;
+    else b = m;
+  }
+  return a;
+}
