@@ -26,8 +26,13 @@ try {
   }
   throw error;
 }
+// `pnpm ocelot …` (the root script) runs in the repository root; resolve the user's relative
+// paths against the directory pnpm was started in.
+const cwd =
+  process.env.npm_lifecycle_event === 'ocelot' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
 process.exitCode = await cli.main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
+  cwd,
 });
