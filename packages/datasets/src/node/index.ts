@@ -117,7 +117,10 @@ export async function writeCocoResults(
 
 /** Reads and validates one VOC annotation XML file. */
 export async function readVoc(path: string, options: ParseVocOptions = {}): Promise<VocAnnotation> {
-  return parseVoc(await readTextFile(path, options.file), { ...options, file: options.file ?? path });
+  return parseVoc(await readTextFile(path, options.file), {
+    ...options,
+    file: options.file ?? path,
+  });
 }
 
 /** Writes one VOC annotation XML file. */
@@ -130,7 +133,10 @@ export async function readYoloLabels(
   path: string,
   options: ParseYoloLabelsOptions = {},
 ): Promise<YoloLabel[]> {
-  return parseYoloLabels(await readTextFile(path, options.file), { ...options, file: options.file ?? path });
+  return parseYoloLabels(await readTextFile(path, options.file), {
+    ...options,
+    file: options.file ?? path,
+  });
 }
 
 /** Writes one YOLO label file. */
