@@ -15,15 +15,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const bin = join(packageDir, 'bin', 'ocelot.js');
-const seed1 = fileURLToPath(new URL('../../metrics/src/__fixtures__/coco-eval/seed1/', import.meta.url));
-const dependencies = ['core/dist/index.js', 'datasets/dist/node/index.js', 'metrics/dist/index.js'].map((p) =>
-  fileURLToPath(new URL(`../../${p}`, import.meta.url)),
+const seed1 = fileURLToPath(
+  new URL('../../metrics/src/__fixtures__/coco-eval/seed1/', import.meta.url),
 );
+const dependencies = [
+  'core/dist/index.js',
+  'datasets/dist/node/index.js',
+  'metrics/dist/index.js',
+].map((p) => fileURLToPath(new URL(`../../${p}`, import.meta.url)));
 const built = dependencies.every((p) => existsSync(p));
 
 async function ocelot(args: string[], cwd = packageDir) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '' } });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '' },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -34,7 +41,9 @@ async function ocelot(args: string[], cwd = packageDir) {
 describe.skipIf(!built)('bin/ocelot.js (child process, after building)', () => {
   beforeAll(async () => {
     const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
-    await run(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json')], { cwd: packageDir });
+    await run(process.execPath, [tsc, '-p', join(packageDir, 'tsconfig.build.json')], {
+      cwd: packageDir,
+    });
   }, 120_000);
 
   it('--help exits 0 with the command list on stdout', async () => {
@@ -49,12 +58,21 @@ describe.skipIf(!built)('bin/ocelot.js (child process, after building)', () => {
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('missing required option --dt FILE');
     const missing = await ocelot(['eval', 'coco', '--gt', 'missing.json', '--dt', 'dt.json']);
-    expect(missing).toEqual({ code: 1, stdout: '', stderr: 'ocelot: error: missing.json: cannot read: no such file\n' });
+    expect(missing).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'ocelot: error: missing.json: cannot read: no such file\n',
+    });
   });
 
   it('eval coco prints exactly what pycocotools prints', async () => {
-    const expected = JSON.parse(await readFile(new URL('./__fixtures__/eval-coco-seed1.json', import.meta.url), 'utf8'));
-    const r = await ocelot(['eval', 'coco', '--gt', 'gt.json', '--dt', 'dt_segm.json', '--iou-type', 'segm'], seed1);
+    const expected = JSON.parse(
+      await readFile(new URL('./__fixtures__/eval-coco-seed1.json', import.meta.url), 'utf8'),
+    );
+    const r = await ocelot(
+      ['eval', 'coco', '--gt', 'gt.json', '--dt', 'dt_segm.json', '--iou-type', 'segm'],
+      seed1,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(expected.segm.summary);
     expect(r.stderr).toBe('evaluating segm...\n'); // not a TTY: one plain progress line
@@ -80,7 +98,9 @@ describe('bin/ocelot.js without dist/', () => {
       const e = error as { code: number; stdout: string; stderr: string };
       expect(e.code).toBe(1);
       expect(e.stdout).toBe('');
-      expect(e.stderr).toBe('ocelot: @ocelot/cli is not built (packages/cli/dist is missing); run `pnpm build` first\n');
+      expect(e.stderr).toBe(
+        'ocelot: @ocelot/cli is not built (packages/cli/dist is missing); run `pnpm build` first\n',
+      );
     }
   });
 });

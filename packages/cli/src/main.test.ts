@@ -315,6 +315,10 @@ describe('command registry', () => {
     expect((await run(['--json', 'say', 'hello'], { registry: registry() })).stdout).toBe(
       '{"text":"hello world"}\n',
     );
+    expect((await run(['say', '--json', 'hello'], { registry: registry() })).stdout).toBe(
+      '{"text":"hello world"}\n',
+    );
+    expect((await run(['eval', '--help', 'coco'])).stdout).toMatch(/^Usage: ocelot eval coco /);
     expect((await run(['say', 'hello', '--name', 'fail'], { registry: registry() })).code).toBe(1);
     expect((await run(['say', 'hello', '--name', 'usage'], { registry: registry() })).code).toBe(2);
   });

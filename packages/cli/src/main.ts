@@ -288,7 +288,7 @@ export async function main(
     if (arg === '--') break;
     if (arg.startsWith('-')) {
       if (
-        path.length === 0 &&
+        !registry.get(path) &&
         ['--help', '-h', '--json', '--verbose', '--quiet', '-q', '--version'].includes(arg)
       ) {
         index++;
