@@ -1,0 +1,98 @@
+import type { ImageSize } from '@ocelot/core';
+import type { RgbImage, TensorResult } from '@ocelot/image';
+import type { Session, Tensor, TensorLike } from '@ocelot/runtime';
+import type { ModelCard } from './model-card.js';
+import { finalizeDetections, resolveDetectOptions } from './postprocess.js';
+import { prepareInput } from './preprocess.js';
+import type { Candidates, DetectOptions, Detections, ResolvedDetectOptions } from './types.js';
+
+/** A ready-to-use detector: image in, detections in original pixels out. */
+export interface Detector {
+  readonly card: ModelCard;
+  readonly classNames: readonly string[];
+  detect(image: RgbImage, options?: DetectOptions): Promise<Detections>;
+  dispose(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** What a pure decode gets besides the raw outputs. */
+export interface DecodeContext {
+  /** Model id, for error messages. */
+  readonly model: string;
+  readonly options: ResolvedDetectOptions;
+  /** Size of the network input in pixels (the space candidate boxes are in). */
+  readonly inputSize: ImageSize;
+  readonly numClasses: number;
+  /** ONNX metadata_props (e.g. Ultralytics `names`, `stride`). */
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** An architecture's decode: raw outputs → pre-filtered candidates in model-input pixels. */
+export type DecodeFn = (
+  outputs: Readonly<Record<string, Tensor>>,
+  context: DecodeContext,
+) => Candidates;
+
+export interface OnnxDetectorParams {
+  readonly card: ModelCard;
+  readonly session: Session;
+  readonly decode: DecodeFn;
+  /** The architecture's defaults (e.g. torchvision's score/NMS thresholds); the card overrides. */
+  readonly defaults?: DetectOptions;
+  /** `false` for set-prediction models. Default true. */
+  readonly nms?: boolean;
+  /** Feeds besides the image (e.g. DETR-style `orig_target_sizes`). */
+  readonly extraFeeds?: (input: TensorResult, image: RgbImage) => Record<string, TensorLike>;
+  /** Class names; default `card.labels`. */
+  readonly classNames?: readonly string[];
+}
+
+/**
+ * The single-session detector every one-stage and set-prediction architecture uses:
+ * `prepareInput` (card input spec) → `session.run` → architecture `decode` →
+ * `finalizeDetections` (class filter, NMS, cap, back to original pixels).
+ */
+export class OnnxDetector implements Detector {
+  readonly card: ModelCard;
+  readonly classNames: readonly string[];
+  readonly session: Session;
+  readonly #params: OnnxDetectorParams;
+  readonly #inputName: string;
+
+  constructor(params: OnnxDetectorParams) {
+    this.#params = params;
+    this.card = params.card;
+    this.session = params.session;
+    this.classNames = params.classNames ?? params.card.labels;
+    this.#inputName = params.card.input.name ?? params.session.inputs[0]!.name;
+  }
+
+  async detect(image: RgbImage, options?: DetectOptions): Promise<Detections> {
+    const { card, decode, defaults, extraFeeds } = this.#params;
+    const resolved = resolveDetectOptions(this.classNames, options, card.defaults, defaults);
+    const input = prepareInput(image, card.input);
+    const feeds: Record<string, TensorLike> = {
+      [this.#inputName]: { type: 'float32', data: input.tensor.data, dims: input.tensor.dims },
+      ...extraFeeds?.(input, image),
+    };
+    const outputs = await this.session.run(feeds);
+    const candidates = decode(outputs, {
+      model: card.id,
+      options: resolved,
+      inputSize: { width: input.transform.dstWidth, height: input.transform.dstHeight },
+      numClasses: this.classNames.length,
+      metadata: this.session.metadata,
+    });
+    return finalizeDetections(card.id, candidates, resolved, input.transform, this.classNames, {
+      nms: this.#params.nms !== false,
+    });
+  }
+
+  dispose(): Promise<void> {
+    return this.session.dispose();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Model cards: `models/<id>/model.json`. A card is a serialisable architecture config (the
+ * registry's discriminated union, `{ type: '…', … }`) plus the files it needs, how to feed the
+ * network, the labels, and provenance. Cards are plain JSON so they travel to browsers and
+ * workers unchanged.
+ */
+import type { DetectOptions } from './types.js';
+import { ModelCardError } from './errors.js';
+
+/** One file a model needs, relative to the card. */
+export interface ModelFile {
+  /** Path relative to the card's folder (or an absolute URL). */
+  readonly path: string;
+  /** Lower-case hex sha256; checked when the file is loaded. */
+  readonly sha256?: string;
+  readonly bytes?: number;
+}
+
+/** How an image becomes the network's input tensor. */
+export interface InputSpec {
+  /** Input tensor name; default: the session's only image input. */
+  readonly name?: string;
+  readonly width: number;
+  readonly height: number;
+  /** `letterbox` keeps the aspect ratio and pads; `stretch` resizes to width×height. */
+  readonly resize: 'letterbox' | 'stretch';
+  /** Letterbox only: centre the image (Ultralytics) or anchor it top-left (YOLOX). Default true. */
+  readonly center?: boolean;
+  /** Letterbox padding grey level. Default 114. */
+  readonly padValue?: number;
+  /** Default `nchw`. */
+  readonly layout?: 'nchw' | 'nhwc';
+  /** Default `rgb`. */
+  readonly channelOrder?: 'rgb' | 'bgr';
+  /** Pixel multiplier applied first; default 1/255. */
+  readonly scale?: number;
+  /** Per-channel mean (RGB order, in scaled units). Default 0. */
+  readonly mean?: number | readonly number[];
+  /** Per-channel std (RGB order, in scaled units). Default 1. */
+  readonly std?: number | readonly number[];
+  /** Resampling; default bilinear. */
+  readonly interpolation?: 'bilinear' | 'nearest';
+}
+
+export interface ModelCard<A extends { readonly type: string } = { readonly type: string }> {
+  readonly id: string;
+  readonly name?: string;
+  readonly task: 'detect' | 'segment' | 'instance-segment';
+  /** The architecture config, discriminated by `type`; validated by its registry factory. */
+  readonly architecture: A;
+  /** Files by role (e.g. `model`, or `backbone`, `rpn`, `boxHead` for composed models). */
+  readonly files: Readonly<Record<string, ModelFile>>;
+  readonly input: InputSpec;
+  /** Class names in the network's output order. */
+  readonly labels: readonly string[];
+  /** Optional dataset ids per label (e.g. COCO category ids for the 80-class order). */
+  readonly labelIds?: readonly number[];
+  /** Default post-processing for this model; per-call options override it. */
+  readonly defaults?: DetectOptions;
+  readonly license?: string;
+  readonly description?: string;
+  /** The exact command that reproduced the files. */
+  readonly reproduce?: string;
+  /** Measured metrics, e.g. `{ "coco/AP": 0.61 }`, with where they were measured. */
+  readonly metrics?: Readonly<Record<string, unknown>>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function positiveInt(source: string, field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
+    throw new ModelCardError(
+      source,
+      field,
+      `expected a positive integer, got ${JSON.stringify(v)}`,
+    );
+  }
+  return v;
+}
+
+function oneOf<T extends string>(
+  source: string,
+  field: string,
+  v: unknown,
+  allowed: readonly T[],
+): T | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new ModelCardError(
+      source,
+      field,
+      `expected one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`,
+    );
+  }
+  return v as T;
+}
+
+function numberOrTriple(source: string, field: string, v: unknown): void {
+  if (v === undefined) return;
+  const ok =
+    (typeof v === 'number' && Number.isFinite(v)) ||
+    (Array.isArray(v) &&
+      v.length === 3 &&
+      v.every((x) => typeof x === 'number' && Number.isFinite(x)));
+  if (!ok)
+    throw new ModelCardError(
+      source,
+      field,
+      `expected a number or [r, g, b], got ${JSON.stringify(v)}`,
+    );
+}
+
+/**
+ * Checks a parsed model.json and returns it typed. Validates the common fields; the
+ * architecture's own fields are validated by its registry factory.
+ * @param json the parsed JSON
+ * @param source where it came from, for error messages (a path or URL)
+ * @throws ModelCardError naming the source and the field
+ */
+export function parseModelCard(json: unknown, source = 'model card'): ModelCard {
+  if (!isRecord(json)) throw new ModelCardError(source, '(root)', 'expected a JSON object');
+  const { id, task, architecture, files, input, labels } = json;
+  if (typeof id !== 'string' || id === '')
+    throw new ModelCardError(source, 'id', 'expected a non-empty string');
+  oneOf(source, 'task', task, ['detect', 'segment', 'instance-segment'] as const);
+  if (task === undefined) throw new ModelCardError(source, 'task', 'missing');
+  if (!isRecord(architecture) || typeof architecture.type !== 'string') {
+    throw new ModelCardError(
+      source,
+      'architecture.type',
+      'expected an object with a string "type"',
+    );
+  }
+  if (!isRecord(files) || Object.keys(files).length === 0) {
+    throw new ModelCardError(
+      source,
+      'files',
+      'expected an object mapping roles to { path, sha256 }',
+    );
+  }
+  for (const [role, f] of Object.entries(files)) {
+    if (!isRecord(f) || typeof f.path !== 'string' || f.path === '') {
+      throw new ModelCardError(source, `files.${role}.path`, 'expected a non-empty string');
+    }
+    if (
+      f.sha256 !== undefined &&
+      (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256))
+    ) {
+      throw new ModelCardError(source, `files.${role}.sha256`, 'expected 64 lower-case hex digits');
+    }
+  }
+  if (!isRecord(input)) throw new ModelCardError(source, 'input', 'expected an object');
+  positiveInt(source, 'input.width', input.width);
+  positiveInt(source, 'input.height', input.height);
+  if (
+    oneOf(source, 'input.resize', input.resize, ['letterbox', 'stretch'] as const) === undefined
+  ) {
+    throw new ModelCardError(source, 'input.resize', 'missing (letterbox or stretch)');
+  }
+  oneOf(source, 'input.layout', input.layout, ['nchw', 'nhwc'] as const);
+  oneOf(source, 'input.channelOrder', input.channelOrder, ['rgb', 'bgr'] as const);
+  oneOf(source, 'input.interpolation', input.interpolation, ['bilinear', 'nearest'] as const);
+  numberOrTriple(source, 'input.mean', input.mean);
+  numberOrTriple(source, 'input.std', input.std);
+  if (input.scale !== undefined && (typeof input.scale !== 'number' || !(input.scale > 0))) {
+    throw new ModelCardError(
+      source,
+      'input.scale',
+      `expected a positive number, got ${JSON.stringify(input.scale)}`,
+    );
+  }
+  if (
+    !Array.isArray(labels) ||
+    labels.length === 0 ||
+    !labels.every((l) => typeof l === 'string')
+  ) {
+    throw new ModelCardError(source, 'labels', 'expected a non-empty array of class names');
+  }
+  if (json.labelIds !== undefined) {
+    const ids = json.labelIds;
+    if (
+      !Array.isArray(ids) ||
+      ids.length !== labels.length ||
+      !ids.every((x) => Number.isInteger(x))
+    ) {
+      throw new ModelCardError(
+        source,
+        'labelIds',
+        `expected ${labels.length} integers, one per label`,
+      );
+    }
+  }
+  return json as unknown as ModelCard;
+}
