@@ -86,5 +86,16 @@ describe.skipIf(unavailable !== undefined)(
       );
       await expect(harness.run('nope')).rejects.toThrow(/unknown page module "nope"/);
     });
+
+    it('runs in a document that is not cross-origin isolated on request', async () => {
+      const plain = await harness.run<Record<string, unknown>>(
+        'smoke',
+        { values: [1] },
+        { crossOriginIsolated: false },
+      );
+      expect(plain.crossOriginIsolated).toBe(false);
+      const isolated = await harness.run<Record<string, unknown>>('smoke', { values: [1] });
+      expect(isolated.crossOriginIsolated).toBe(true);
+    });
   },
 );

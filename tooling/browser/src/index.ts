@@ -44,6 +44,9 @@ export const CHROMIUM_ARGS: readonly string[] = [
 /** URL prefix under which onnxruntime-web's dist files are served; pass it as `wasmPaths`. */
 export const ORT_WEB_PREFIX = '/ort/';
 
+/** The same test page served without COOP/COEP (`crossOriginIsolated` is false there). */
+export const NOT_ISOLATED_PAGE = '/not-isolated.html';
+
 /** URL prefix of the bundled page modules. */
 export const MODULE_PREFIX = '/__modules__/';
 
@@ -83,6 +86,16 @@ export interface BrowserHarnessOptions {
   readonly runTimeoutMs?: number;
 }
 
+export interface PageRunOptions {
+  /**
+   * Run in a document with (`true`, default) or without (`false`) COOP/COEP. Switching
+   * navigates to a new document.
+   */
+  readonly crossOriginIsolated?: boolean;
+  /** Navigate to a new document first (fresh module instances, fresh onnxruntime-web). */
+  readonly freshPage?: boolean;
+}
+
 export interface BrowserHarness {
   /** `http://127.0.0.1:<port>`, the page's origin. */
   readonly origin: string;
@@ -96,9 +109,10 @@ export interface BrowserHarness {
   readonly requests: readonly string[];
   /**
    * Imports page module `name` in the page, awaits `default(input)` and returns its result.
-   * Errors thrown in the page are rethrown here with the page's recent console output.
+   * Errors thrown in the page are rethrown here with the page's recent console output. Runs
+   * share the page (and its module instances) unless `options` asks for a fresh one.
    */
-  run<T = unknown>(name: string, input?: unknown): Promise<T>;
+  run<T = unknown>(name: string, input?: unknown, options?: PageRunOptions): Promise<T>;
   /** Closes Chromium and the server and deletes the profile and the bundle. */
   close(): Promise<void>;
 }
@@ -196,6 +210,11 @@ export async function launchBrowserHarness(
       },
       pages: {
         '/': { body: indexHtml(importMap), type: 'text/html; charset=utf-8' },
+        [NOT_ISOLATED_PAGE]: {
+          body: indexHtml(importMap),
+          type: 'text/html; charset=utf-8',
+          isolated: false,
+        },
         '/favicon.ico': { body: '', type: 'image/x-icon' },
       },
     });
@@ -220,6 +239,7 @@ export async function launchBrowserHarness(
     page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`[pageerror] ${e.message}`));
     await page.goto(`${origin}/`);
+    let isolatedDocument = true;
     const runTimeoutMs = options.runTimeoutMs ?? 120_000;
     const liveServer = server;
     const liveContext = context;

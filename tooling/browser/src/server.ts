@@ -43,8 +43,13 @@ export interface StaticServer {
 export interface StaticServerOptions {
   /** URL prefix (starting and ending with `/`) → directory. Longest prefix wins. */
   readonly mounts: Readonly<Record<string, string>>;
-  /** Fixed responses by exact path, e.g. `{ '/': { body: html, type: 'text/html' } }`. */
-  readonly pages?: Readonly<Record<string, { readonly body: string; readonly type: string }>>;
+  /**
+   * Fixed responses by exact path, e.g. `{ '/': { body: html, type: 'text/html' } }`. A page
+   * with `isolated: false` is sent without COOP/COEP (its document is not cross-origin isolated).
+   */
+  readonly pages?: Readonly<
+    Record<string, { readonly body: string; readonly type: string; readonly isolated?: boolean }>
+  >;
 }
 
 function send(
@@ -52,9 +57,10 @@ function send(
   status: number,
   body: string,
   type = 'text/plain; charset=utf-8',
+  isolated = true,
 ) {
   res.writeHead(status, {
-    ...ISOLATION_HEADERS,
+    ...(isolated ? ISOLATION_HEADERS : {}),
     'Content-Type': type,
     'Cache-Control': 'no-store',
   });
@@ -78,7 +84,15 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     requests.push(url.pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     const page = options.pages?.[url.pathname];
-    if (page) return send(res, 200, req.method === 'HEAD' ? '' : page.body, page.type);
+    if (page) {
+      return send(
+        res,
+        200,
+        req.method === 'HEAD' ? '' : page.body,
+        page.type,
+        page.isolated ?? true,
+      );
+    }
     let pathname: string;
     try {
       pathname = decodeURIComponent(url.pathname);
