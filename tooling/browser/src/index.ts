@@ -250,11 +250,16 @@ export async function launchBrowserHarness(
       logs,
       blockedRequests: blocked,
       requests: liveServer.requests,
-      async run<T>(name: string, input?: unknown): Promise<T> {
+      async run<T>(name: string, input?: unknown, runOptions: PageRunOptions = {}): Promise<T> {
         if (!Object.hasOwn(options.modules, name)) {
           throw new Error(
             `unknown page module "${name}"; known: ${Object.keys(options.modules).join(', ')}`,
           );
+        }
+        const wantIsolated = runOptions.crossOriginIsolated ?? true;
+        if (runOptions.freshPage || wantIsolated !== isolatedDocument) {
+          await page.goto(`${origin}${wantIsolated ? '/' : NOT_ISOLATED_PAGE}`);
+          isolatedDocument = wantIsolated;
         }
         const url = `${origin}${MODULE_PREFIX}${name}.js`;
         const logStart = logs.length;
