@@ -3,7 +3,13 @@
  * mistake is reported with the model, the input and expected vs given type and shape.
  */
 import { InvalidFeedError } from './errors.js';
-import { dataMatchesType, elementCount, formatDims, inferTensorType, isTensorType } from './tensor.js';
+import {
+  dataMatchesType,
+  elementCount,
+  formatDims,
+  inferTensorType,
+  isTensorType,
+} from './tensor.js';
 import type { TensorType } from './tensor.js';
 import type { ValueInfo } from './types.js';
 
@@ -18,7 +24,10 @@ export interface CheckedFeed {
   readonly value: unknown;
 }
 
-function describe(type: string | undefined, dims: readonly (number | string | null)[] | undefined): string {
+function describe(
+  type: string | undefined,
+  dims: readonly (number | string | null)[] | undefined,
+): string {
   return `${type ?? '?'} ${formatDims(dims)}`;
 }
 
@@ -42,11 +51,23 @@ export function validateFeeds(
 ): CheckedFeed[] {
   const names = inputs.map((i) => i.name);
   if (!isObject(feeds) || Array.isArray(feeds) || ArrayBuffer.isView(feeds)) {
-    throw new InvalidFeedError(model, '(feeds)', 'feeds must be an object keyed by input name', `{ ${names.join(', ')} }`, String(feeds));
+    throw new InvalidFeedError(
+      model,
+      '(feeds)',
+      'feeds must be an object keyed by input name',
+      `{ ${names.join(', ')} }`,
+      String(feeds),
+    );
   }
   for (const name of Object.keys(feeds)) {
     if (!names.includes(name)) {
-      throw new InvalidFeedError(model, name, `unknown input "${name}"`, `inputs ${names.join(', ')}`, `"${name}"`);
+      throw new InvalidFeedError(
+        model,
+        name,
+        `unknown input "${name}"`,
+        `inputs ${names.join(', ')}`,
+        `"${name}"`,
+      );
     }
   }
   const symbols = new Map<string, { value: number; input: string }>();
@@ -54,19 +75,38 @@ export function validateFeeds(
   for (const input of inputs) {
     const expected = describe(input.type, input.dims);
     if (!Object.hasOwn(feeds, input.name) || feeds[input.name] === undefined) {
-      throw new InvalidFeedError(model, input.name, `missing input "${input.name}"`, expected, 'nothing');
+      throw new InvalidFeedError(
+        model,
+        input.name,
+        `missing input "${input.name}"`,
+        expected,
+        'nothing',
+      );
     }
     const feed = feeds[input.name];
     if (!isObject(feed)) {
-      throw new InvalidFeedError(model, input.name, 'a feed must be a tensor { data, dims, type? }', expected, String(feed));
+      throw new InvalidFeedError(
+        model,
+        input.name,
+        'a feed must be a tensor { data, dims, type? }',
+        expected,
+        String(feed),
+      );
     }
     const dims = feed.dims;
     if (!Array.isArray(dims) || dims.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new InvalidFeedError(model, input.name, 'dims must be an array of non-negative integers', expected, `dims ${JSON.stringify(dims)}`);
+      throw new InvalidFeedError(
+        model,
+        input.name,
+        'dims must be an array of non-negative integers',
+        expected,
+        `dims ${JSON.stringify(dims)}`,
+      );
     }
     // An onnxruntime tensor living on a device (webgpu buffer, WebNN tensor) has no CPU data.
     const location = feed.location;
-    const onDevice = typeof location === 'string' && location !== 'cpu' && location !== 'cpu-pinned';
+    const onDevice =
+      typeof location === 'string' && location !== 'cpu' && location !== 'cpu-pinned';
     const rawData = onDevice ? undefined : feed.data;
     let data: ArrayBufferView | undefined;
     let type: string | undefined;
@@ -80,18 +120,42 @@ export function validateFeeds(
       data = rawData;
       type = typeof feed.type === 'string' ? feed.type : inferTensorType(data);
       if (type === undefined) {
-        throw new InvalidFeedError(model, input.name, `cannot infer a tensor type from ${data.constructor.name}`, expected, data.constructor.name);
+        throw new InvalidFeedError(
+          model,
+          input.name,
+          `cannot infer a tensor type from ${data.constructor.name}`,
+          expected,
+          data.constructor.name,
+        );
       }
       if (!isTensorType(type)) {
-        throw new InvalidFeedError(model, input.name, `unsupported tensor type "${type}"`, expected, type);
+        throw new InvalidFeedError(
+          model,
+          input.name,
+          `unsupported tensor type "${type}"`,
+          expected,
+          type,
+        );
       }
       if (!dataMatchesType(type, data)) {
-        throw new InvalidFeedError(model, input.name, `type "${type}" does not match its ${data.constructor.name} data`, expected, `${type} in a ${data.constructor.name}`);
+        throw new InvalidFeedError(
+          model,
+          input.name,
+          `type "${type}" does not match its ${data.constructor.name} data`,
+          expected,
+          `${type} in a ${data.constructor.name}`,
+        );
       }
       const n = elementCount(dims);
       const length = (data as unknown as { length: number }).length;
       if (n !== length) {
-        throw new InvalidFeedError(model, input.name, `data has ${length} elements but dims ${formatDims(dims)} need ${n}`, expected, `${describe(type, dims)} with ${length} elements`);
+        throw new InvalidFeedError(
+          model,
+          input.name,
+          `data has ${length} elements but dims ${formatDims(dims)} need ${n}`,
+          expected,
+          `${describe(type, dims)} with ${length} elements`,
+        );
       }
     }
     const given = describe(type, dims);
@@ -100,14 +164,26 @@ export function validateFeeds(
     }
     if (input.dims !== undefined) {
       if (dims.length !== input.dims.length) {
-        throw new InvalidFeedError(model, input.name, `wrong rank (${dims.length} instead of ${input.dims.length})`, expected, given);
+        throw new InvalidFeedError(
+          model,
+          input.name,
+          `wrong rank (${dims.length} instead of ${input.dims.length})`,
+          expected,
+          given,
+        );
       }
       for (let axis = 0; axis < dims.length; axis++) {
         const want = input.dims[axis]!;
         const got = dims[axis] as number;
         if (typeof want === 'number') {
           if (want !== got) {
-            throw new InvalidFeedError(model, input.name, `wrong size on axis ${axis} (${got} instead of ${want})`, expected, given);
+            throw new InvalidFeedError(
+              model,
+              input.name,
+              `wrong size on axis ${axis} (${got} instead of ${want})`,
+              expected,
+              given,
+            );
           }
         } else if (want !== '') {
           const bound = symbols.get(want);
@@ -124,7 +200,13 @@ export function validateFeeds(
         }
       }
     }
-    checked.push({ name: input.name, type: type as TensorType, dims: dims as number[], data, value: feed });
+    checked.push({
+      name: input.name,
+      type: type as TensorType,
+      dims: dims as number[],
+      data,
+      value: feed,
+    });
   }
   return checked;
 }

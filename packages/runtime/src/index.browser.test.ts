@@ -52,7 +52,8 @@ interface ErrorInfo {
 type Settled = { ok: unknown } | { error: ErrorInfo };
 
 function errorOf(s: Settled): ErrorInfo {
-  if (!('error' in s)) throw new Error(`expected an error, got ${JSON.stringify(s.ok).slice(0, 200)}`);
+  if (!('error' in s))
+    throw new Error(`expected an error, got ${JSON.stringify(s.ok).slice(0, 200)}`);
   return s.error;
 }
 
@@ -68,8 +69,12 @@ describe.skipIf(unavailable !== undefined)(
         modules: { runtime: join(here, 'test-utils', 'browser-runtime.page.ts') },
         serve: { '/fixtures/': FIXTURE_DIR },
       });
-      const session = await createSession(fixtureBytes(FIXTURES.tiny), { executionProviders: ['cpu'] });
-      const out = await session.run({ images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]) });
+      const session = await createSession(fixtureBytes(FIXTURES.tiny), {
+        executionProviders: ['cpu'],
+      });
+      const out = await session.run({
+        images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]),
+      });
       nodeFeatures = out.features!.data as Float32Array;
       nodeLogits = out.logits!.data as Float32Array;
       await session.dispose();
@@ -120,7 +125,9 @@ describe.skipIf(unavailable !== undefined)(
 
       // Everything came from the loopback server: onnxruntime-web's wasm from /ort/, no CDN.
       expect(harness.blockedRequests).toEqual([]);
-      expect(harness.requests.some((p) => p.startsWith(ORT_WEB_PREFIX) && p.endsWith('.wasm'))).toBe(true);
+      expect(
+        harness.requests.some((p) => p.startsWith(ORT_WEB_PREFIX) && p.endsWith('.wasm')),
+      ).toBe(true);
     });
 
     it('warns and uses one thread when the page is not cross-origin isolated', async () => {
@@ -138,7 +145,9 @@ describe.skipIf(unavailable !== undefined)(
       expect(r.crossOriginIsolated).toBe(false);
       expect(r.numThreads).toBe(1);
       expect(r.warnings).toHaveLength(1);
-      expect(r.warnings[0]).toMatch(/4 wasm threads requested.*not cross-origin isolated.*using 1 thread/);
+      expect(r.warnings[0]).toMatch(
+        /4 wasm threads requested.*not cross-origin isolated.*using 1 thread/,
+      );
       expect(maxAbsDiff(r.logits.data, nodeLogits)).toBeLessThan(1e-4);
     });
 

@@ -3,7 +3,11 @@
  * onnxruntime-web (WebGPU, WebNN, wasm), models from URLs (kept in Cache Storage) or bytes.
  * Nothing here imports onnxruntime-node or a Node built-in.
  */
-import { BROWSER_DEFAULT_PROVIDERS, MODEL_CACHE_NAME, browserPlatform } from './browser/platform.js';
+import {
+  BROWSER_DEFAULT_PROVIDERS,
+  MODEL_CACHE_NAME,
+  browserPlatform,
+} from './browser/platform.js';
 import { createSessionWith } from './session.js';
 import type { CreateSessionOptions, ModelSource, Session } from './types.js';
 
@@ -32,12 +36,17 @@ export const defaultExecutionProviders: readonly string[] = BROWSER_DEFAULT_PROV
  *   ChecksumMismatchError, UnsupportedOperatorError, ExecutionProviderError,
  *   InvalidArgumentError for bad options
  */
-export function createSession(model: ModelSource, options?: CreateSessionOptions): Promise<Session> {
+export function createSession(
+  model: ModelSource,
+  options?: CreateSessionOptions,
+): Promise<Session> {
   return createSessionWith(browserPlatform, model, options);
 }
 
 /** Deletes downloaded models from Cache Storage. `cacheDir` is accepted and ignored (Node only). */
-export async function clearModelCache(_options: { readonly cacheDir?: string } = {}): Promise<void> {
+export async function clearModelCache(
+  _options: { readonly cacheDir?: string } = {},
+): Promise<void> {
   const storage = (globalThis as { caches?: CacheStorage }).caches;
   if (storage) await storage.delete(MODEL_CACHE_NAME);
 }

@@ -127,7 +127,10 @@ describe('createSession (node entry)', () => {
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExecutionProviderError);
     expect(error).toBeInstanceOf(ModelLoadError);
-    expect((error as ExecutionProviderError).attempts.map((a) => a.provider)).toEqual(['dml', 'nonsense']);
+    expect((error as ExecutionProviderError).attempts.map((a) => a.provider)).toEqual([
+      'dml',
+      'nonsense',
+    ]);
     expect((error as Error).message).toMatch(/dml: .*nonsense: /);
   });
 
@@ -145,7 +148,10 @@ describe('createSession (node entry)', () => {
       const out = await session.run({ images: { data: recipeInput(dims), dims } });
       expect(out.features!.dims).toEqual(ref.dynamic.featuresDims);
       expect(maxAbsDiff(out.logits!.data as Float32Array, ref.dynamic.logits)).toBeLessThan(1e-4);
-      const only = await session.run({ images: { data: recipeInput(dims), dims } }, { outputs: ['logits'] });
+      const only = await session.run(
+        { images: { data: recipeInput(dims), dims } },
+        { outputs: ['logits'] },
+      );
       expect(Object.keys(only)).toEqual(['logits']);
       await expect(
         session.run({ images: { data: recipeInput(dims), dims } }, { outputs: ['nope'] }),
@@ -156,7 +162,9 @@ describe('createSession (node entry)', () => {
   });
 
   it('returns outputs the caller owns, fresh on every run', async () => {
-    const session = await createSession(fixtureBytes(FIXTURES.tiny), { executionProviders: ['cpu'] });
+    const session = await createSession(fixtureBytes(FIXTURES.tiny), {
+      executionProviders: ['cpu'],
+    });
     const images = createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]);
     const a = await session.run({ images });
     const b = await session.run({ images });
@@ -167,7 +175,10 @@ describe('createSession (node entry)', () => {
     expect(maxAbsDiff(c.logits!.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
     // Queued concurrent runs give identical answers.
     const many = await Promise.all(Array.from({ length: 6 }, () => session.run({ images })));
-    for (const m of many) expect(Array.from(m.logits!.data as Float32Array)).toEqual(Array.from(c.logits!.data as Float32Array));
+    for (const m of many)
+      expect(Array.from(m.logits!.data as Float32Array)).toEqual(
+        Array.from(c.logits!.data as Float32Array),
+      );
     await session.dispose();
   });
 });
@@ -228,7 +239,9 @@ describe('feed validation (before onnxruntime)', () => {
       session.run({ images: { data: new Float32Array(10), dims: [1, 3, 64, 64] } }),
     ).rejects.toThrow(/data has 10 elements but dims \[1,3,64,64\] need 12288/);
     await expect(
-      session.run({ images: { data: new Float32Array(12288), dims: [1, 3, 64, 64], type: 'int32' } }),
+      session.run({
+        images: { data: new Float32Array(12288), dims: [1, 3, 64, 64], type: 'int32' },
+      }),
     ).rejects.toThrow(/type "int32" does not match its Float32Array data/);
     await expect(
       session.run({ images: { data: [1, 2, 3] as unknown as Float32Array, dims: [3] } }),
@@ -237,7 +250,9 @@ describe('feed validation (before onnxruntime)', () => {
   });
 
   it('wraps an onnxruntime failure after validation in InferenceError with the cause', async () => {
-    const dynamic = await createSession(fixturePath(FIXTURES.tinyDynamic), { executionProviders: ['cpu'] });
+    const dynamic = await createSession(fixturePath(FIXTURES.tinyDynamic), {
+      executionProviders: ['cpu'],
+    });
     // 0x0 passes validation (symbolic dims) but the first Conv rejects it inside onnxruntime.
     const e = (await dynamic
       .run({ images: createTensor(new Float32Array(0), [1, 3, 0, 0]) })
@@ -284,7 +299,9 @@ describe('model loading errors', () => {
     const g = (await createSession(garbage).catch((x: unknown) => x)) as ModelLoadError;
     expect(g).toBeInstanceOf(ModelLoadError);
     expect(g.code).toBe('E_MODEL_CORRUPT');
-    const empty = (await createSession(new Uint8Array(0)).catch((x: unknown) => x)) as ModelLoadError;
+    const empty = (await createSession(new Uint8Array(0)).catch(
+      (x: unknown) => x,
+    )) as ModelLoadError;
     expect(empty.code).toBe('E_MODEL_CORRUPT');
     expect(empty.message).toContain('in-memory model');
   });
@@ -329,12 +346,18 @@ describe('model loading errors', () => {
   it('rejects bad sources and options with InvalidArgumentError', async () => {
     await expect(createSession(42 as never)).rejects.toThrow(InvalidArgumentError);
     await expect(createSession('')).rejects.toThrow(InvalidArgumentError);
-    await expect(createSession('ftp://example.invalid/m.onnx')).rejects.toThrow(/unsupported URL scheme/);
-    await expect(createSession(fixturePath(FIXTURES.tiny), { threads: -1 })).rejects.toThrow(/options.threads/);
-    await expect(createSession(fixturePath(FIXTURES.tiny), { executionProviders: [] })).rejects.toThrow(
-      /options.executionProviders/,
+    await expect(createSession('ftp://example.invalid/m.onnx')).rejects.toThrow(
+      /unsupported URL scheme/,
     );
-    await expect(createSession(fixturePath(FIXTURES.tiny), { warmup: -2 })).rejects.toThrow(/options.warmup/);
+    await expect(createSession(fixturePath(FIXTURES.tiny), { threads: -1 })).rejects.toThrow(
+      /options.threads/,
+    );
+    await expect(
+      createSession(fixturePath(FIXTURES.tiny), { executionProviders: [] }),
+    ).rejects.toThrow(/options.executionProviders/);
+    await expect(createSession(fixturePath(FIXTURES.tiny), { warmup: -2 })).rejects.toThrow(
+      /options.warmup/,
+    );
   });
 
   it('accepts ArrayBuffer and file: URL sources', async () => {
@@ -343,7 +366,9 @@ describe('model loading errors', () => {
     const s1 = await createSession(ab, { executionProviders: ['cpu'], name: 'tiny-from-buffer' });
     expect(s1.name).toBe('tiny-from-buffer');
     await s1.dispose();
-    const s2 = await createSession(new URL(`file://${fixturePath(FIXTURES.tiny)}`), { executionProviders: ['cpu'] });
+    const s2 = await createSession(new URL(`file://${fixturePath(FIXTURES.tiny)}`), {
+      executionProviders: ['cpu'],
+    });
     expect(s2.name).toBe(fixturePath(FIXTURES.tiny));
     await s2.dispose();
   });
@@ -351,7 +376,9 @@ describe('model loading errors', () => {
 
 describe('lifecycle', () => {
   it('dispose releases the session; later runs throw SessionDisposedError', async () => {
-    const session = await createSession(fixtureBytes(FIXTURES.tiny), { executionProviders: ['cpu'] });
+    const session = await createSession(fixtureBytes(FIXTURES.tiny), {
+      executionProviders: ['cpu'],
+    });
     const images = createTensor(new Float32Array(3 * 64 * 64), [1, 3, 64, 64]);
     const inFlight = session.run({ images });
     await session.dispose();

@@ -32,7 +32,10 @@ export const defaultExecutionProviders: readonly string[] = NODE_DEFAULT_PROVIDE
  *   `E_MODEL_CORRUPT`), ChecksumMismatchError, UnsupportedOperatorError, ExecutionProviderError,
  *   InvalidArgumentError for bad options
  */
-export function createSession(model: ModelSource, options?: CreateSessionOptions): Promise<Session> {
+export function createSession(
+  model: ModelSource,
+  options?: CreateSessionOptions,
+): Promise<Session> {
   return createSessionWith(nodePlatform, model, options);
 }
 

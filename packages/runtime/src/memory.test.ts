@@ -26,7 +26,9 @@ function snapshot(): { rss: number; js: number } {
 }
 
 describe('memory', () => {
-  it('1000 runs after warm-up keep RSS and JS memory within 10 %', { timeout: 180_000 }, async () => {
+  it('1000 runs after warm-up keep RSS and JS memory within 10 %', {
+    timeout: 180_000,
+  }, async () => {
     expect(gc, 'run with --expose-gc (see vitest.config.ts)').toBeTypeOf('function');
     const dims = [1, 3, 256, 256];
     const input = recipeInput(dims);

@@ -30,8 +30,18 @@ describe('parsePythonLiteral', () => {
   );
 
   it('parses the other literal forms', () => {
-    expect(parsePythonLiteral('(1, 2.5, -3e2, True, False, None)')).toEqual([1, 2.5, -300, true, false, null]);
-    expect(parsePythonLiteral("['a', [1, {'k': 'v'}],]")).toEqual(['a', [1, new Map([['k', 'v']])]]);
+    expect(parsePythonLiteral('(1, 2.5, -3e2, True, False, None)')).toEqual([
+      1,
+      2.5,
+      -300,
+      true,
+      false,
+      null,
+    ]);
+    expect(parsePythonLiteral("['a', [1, {'k': 'v'}],]")).toEqual([
+      'a',
+      [1, new Map([['k', 'v']])],
+    ]);
     expect(parsePythonLiteral("'\\x41\\u00e9\\U0001F600\\101'")).toBe('Aé😀A');
     expect(parsePythonLiteral('{}')).toEqual(new Map());
   });
@@ -68,7 +78,10 @@ describe('parseUltralyticsMetadata', () => {
   });
 
   it('reads imgsz as [height, width] or one int, and kpt_shape', () => {
-    expect(parseUltralyticsMetadata({ imgsz: '[480, 640]' }).imgsz).toEqual({ height: 480, width: 640 });
+    expect(parseUltralyticsMetadata({ imgsz: '[480, 640]' }).imgsz).toEqual({
+      height: 480,
+      width: 640,
+    });
     expect(parseUltralyticsMetadata({ imgsz: '320' }).imgsz).toEqual({ height: 320, width: 320 });
     expect(parseUltralyticsMetadata({ kpt_shape: '[17, 3]', channels: '3' })).toEqual({
       kptShape: [17, 3],
@@ -78,8 +91,10 @@ describe('parseUltralyticsMetadata', () => {
   });
 
   it('rejects class ids that are not 0..N-1 and bad sizes', () => {
-    expect(() => parseUltralyticsMetadata({ names: "{0: 'a', 2: 'c'}" })).toThrow(/class ids must be 0..1/);
-    expect(() => parseUltralyticsMetadata({ names: "{0: 1}" })).toThrow(/not a string/);
+    expect(() => parseUltralyticsMetadata({ names: "{0: 'a', 2: 'c'}" })).toThrow(
+      /class ids must be 0..1/,
+    );
+    expect(() => parseUltralyticsMetadata({ names: '{0: 1}' })).toThrow(/not a string/);
     expect(() => parseUltralyticsMetadata({ imgsz: '[1, 2, 3]' })).toThrow(/metadata.imgsz/);
     expect(() => parseUltralyticsMetadata({ stride: '32.5' })).toThrow(/metadata.stride/);
   });

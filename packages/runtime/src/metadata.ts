@@ -60,16 +60,18 @@ class LiteralParser {
     if (ch === '[') return this.sequence('[', ']');
     if (ch === '(') return this.sequence('(', ')');
     if (ch === "'" || ch === '"') return this.string(ch);
-    const word = /^(True|False|None|[-+]?(?:inf|nan)\b|[-+]?(?:\d[\d_]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))/.exec(
-      this.text.slice(this.pos),
-    );
+    const word =
+      /^(True|False|None|[-+]?(?:inf|nan)\b|[-+]?(?:\d[\d_]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))/.exec(
+        this.text.slice(this.pos),
+      );
     if (!word) this.fail(`unexpected character ${JSON.stringify(ch)}`);
     this.pos += word[0].length;
     const w = word[0];
     if (w === 'True') return true;
     if (w === 'False') return false;
     if (w === 'None') return null;
-    if (/inf$/.test(w)) return w.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    if (/inf$/.test(w))
+      return w.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     if (/nan$/.test(w)) return Number.NaN;
     return Number(w.replaceAll('_', ''));
   }
@@ -127,7 +129,8 @@ class LiteralParser {
       else if (esc === 'U') out += this.hex(8);
       else if (/[0-7]/.test(esc)) {
         let digits = esc;
-        while (digits.length < 3 && /[0-7]/.test(this.text[this.pos] ?? '')) digits += this.text[this.pos++];
+        while (digits.length < 3 && /[0-7]/.test(this.text[this.pos] ?? ''))
+          digits += this.text[this.pos++];
         out += String.fromCodePoint(Number.parseInt(digits, 8));
       } else out += `\\${esc}`; // Python keeps unknown escapes verbatim.
     }
@@ -182,7 +185,11 @@ export interface UltralyticsMetadata {
 
 function asInteger(argument: string, v: PythonValue): number {
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    throw new InvalidArgumentError(argument, `expected an integer, got ${String(v)}`, 'E_INVALID_METADATA');
+    throw new InvalidArgumentError(
+      argument,
+      `expected an integer, got ${String(v)}`,
+      'E_INVALID_METADATA',
+    );
   }
   return v;
 }
@@ -192,13 +199,21 @@ function parseNames(text: string): string[] {
   if (Array.isArray(v)) {
     return v.map((name, i) => {
       if (typeof name !== 'string') {
-        throw new InvalidArgumentError('metadata.names', `entry ${i} is not a string`, 'E_INVALID_METADATA');
+        throw new InvalidArgumentError(
+          'metadata.names',
+          `entry ${i} is not a string`,
+          'E_INVALID_METADATA',
+        );
       }
       return name;
     });
   }
   if (!(v instanceof Map)) {
-    throw new InvalidArgumentError('metadata.names', 'expected a dict of id: name', 'E_INVALID_METADATA');
+    throw new InvalidArgumentError(
+      'metadata.names',
+      'expected a dict of id: name',
+      'E_INVALID_METADATA',
+    );
   }
   const names: string[] = new Array(v.size);
   for (const [key, name] of v) {
@@ -210,7 +225,11 @@ function parseNames(text: string): string[] {
       );
     }
     if (typeof name !== 'string') {
-      throw new InvalidArgumentError('metadata.names', `name of class ${key} is not a string`, 'E_INVALID_METADATA');
+      throw new InvalidArgumentError(
+        'metadata.names',
+        `name of class ${key} is not a string`,
+        'E_INVALID_METADATA',
+      );
     }
     names[key] = name;
   }
@@ -241,7 +260,11 @@ export function parseUltralyticsMetadata(
     const sides = Array.isArray(v) ? v : [v, v];
     if (sides.length === 1) sides.push(sides[0]!);
     if (sides.length !== 2) {
-      throw new InvalidArgumentError('metadata.imgsz', `expected [height, width], got ${imgsz}`, 'E_INVALID_METADATA');
+      throw new InvalidArgumentError(
+        'metadata.imgsz',
+        `expected [height, width], got ${imgsz}`,
+        'E_INVALID_METADATA',
+      );
     }
     out.imgsz = {
       height: asInteger('metadata.imgsz', sides[0]!),
@@ -249,18 +272,27 @@ export function parseUltralyticsMetadata(
     };
   }
   const stride = text('stride');
-  if (stride !== undefined) out.stride = asInteger('metadata.stride', parsePythonLiteral(stride, 'metadata.stride'));
+  if (stride !== undefined)
+    out.stride = asInteger('metadata.stride', parsePythonLiteral(stride, 'metadata.stride'));
   const batch = text('batch');
-  if (batch !== undefined) out.batch = asInteger('metadata.batch', parsePythonLiteral(batch, 'metadata.batch'));
+  if (batch !== undefined)
+    out.batch = asInteger('metadata.batch', parsePythonLiteral(batch, 'metadata.batch'));
   const channels = text('channels');
   if (channels !== undefined) {
-    out.channels = asInteger('metadata.channels', parsePythonLiteral(channels, 'metadata.channels'));
+    out.channels = asInteger(
+      'metadata.channels',
+      parsePythonLiteral(channels, 'metadata.channels'),
+    );
   }
   const kpt = text('kpt_shape');
   if (kpt !== undefined) {
     const v = parsePythonLiteral(kpt, 'metadata.kpt_shape');
     if (!Array.isArray(v)) {
-      throw new InvalidArgumentError('metadata.kpt_shape', `expected a list, got ${kpt}`, 'E_INVALID_METADATA');
+      throw new InvalidArgumentError(
+        'metadata.kpt_shape',
+        `expected a list, got ${kpt}`,
+        'E_INVALID_METADATA',
+      );
     }
     out.kptShape = v.map((d) => asInteger('metadata.kpt_shape', d));
   }

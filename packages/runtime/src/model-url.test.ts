@@ -30,11 +30,17 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     if (req.url === '/models/tiny.onnx' || req.url === '/models/tiny-copy.onnx') {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': tiny.length });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': tiny.length,
+      });
       res.end(Buffer.from(tiny));
     } else if (req.url === '/models/broken.onnx') {
       // Announces the full length, sends 100 bytes, then drops the connection.
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': tiny.length });
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': tiny.length,
+      });
       res.write(Buffer.from(tiny.subarray(0, 100)), () => res.destroy());
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' });
@@ -61,7 +67,9 @@ function freshDir(name: string): string {
 }
 
 async function check(session: Awaited<ReturnType<typeof createSession>>): Promise<void> {
-  const out = await session.run({ images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]) });
+  const out = await session.run({
+    images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]),
+  });
   expect(maxAbsDiff(out.logits!.data as Float32Array, ref.logits)).toBeLessThan(1e-4);
   await session.dispose();
 }
@@ -84,15 +92,29 @@ describe('models from URLs (loopback server)', () => {
 
   it('keys the cache by sha256 when given, shared between URLs of the same file', async () => {
     const cacheDir = freshDir('by-sha');
-    await check(await createSession(`${base}/models/tiny.onnx`, { cacheDir, sha256: tinySha, executionProviders: ['cpu'] }));
+    await check(
+      await createSession(`${base}/models/tiny.onnx`, {
+        cacheDir,
+        sha256: tinySha,
+        executionProviders: ['cpu'],
+      }),
+    );
     expect(readdirSync(join(cacheDir, 'models'))).toEqual([`sha256-${tinySha}.onnx`]);
-    await check(await createSession(`${base}/models/tiny-copy.onnx`, { cacheDir, sha256: tinySha, executionProviders: ['cpu'] }));
+    await check(
+      await createSession(`${base}/models/tiny-copy.onnx`, {
+        cacheDir,
+        sha256: tinySha,
+        executionProviders: ['cpu'],
+      }),
+    );
     expect(requests).toEqual(['/models/tiny.onnx']);
   });
 
   it('re-downloads a cached copy that fails its checksum, with a warning', async () => {
     const cacheDir = freshDir('bad-cache');
-    await (await createSession(`${base}/models/tiny.onnx`, { cacheDir, sha256: tinySha })).dispose();
+    await (
+      await createSession(`${base}/models/tiny.onnx`, { cacheDir, sha256: tinySha })
+    ).dispose();
     const cached = join(cacheDir, 'models', `sha256-${tinySha}.onnx`);
     writeFileSync(cached, tiny.subarray(0, 500)); // damage the cache
     const warnings: string[] = [];
@@ -170,9 +192,10 @@ describe('models from URLs (loopback server)', () => {
     expect(seen).toEqual([`${base}/models/tiny.onnx`]);
     const controller = new AbortController();
     controller.abort();
-    const e = (await createSession(`${base}/models/tiny.onnx`, { cache: false, signal: controller.signal }).catch(
-      (x: unknown) => x,
-    )) as ModelLoadError;
+    const e = (await createSession(`${base}/models/tiny.onnx`, {
+      cache: false,
+      signal: controller.signal,
+    }).catch((x: unknown) => x)) as ModelLoadError;
     expect(e.code).toBe('E_MODEL_FETCH');
   });
 });

@@ -29,8 +29,7 @@ function topLevelBoundaries(bytes: Uint8Array): { offset: number; field: number 
     else if (wire === 2) {
       const length = varint();
       pos += length;
-    }
-    else if (wire === 1) pos += 8;
+    } else if (wire === 1) pos += 8;
     else if (wire === 5) pos += 4;
     out.push({ offset: start, field: Math.floor(key / 8) });
   }
@@ -45,7 +44,9 @@ describe('parseOnnxModel', () => {
     expect(info.opsets).toEqual({ '': ref.opset });
     expect(info.producerName).toBe('pytorch');
     expect(info.metadata).toEqual(ref.metadata);
-    expect(info.inputs).toEqual([{ name: 'images', kind: 'tensor', type: 'float32', dims: [1, 3, 64, 64] }]);
+    expect(info.inputs).toEqual([
+      { name: 'images', kind: 'tensor', type: 'float32', dims: [1, 3, 64, 64] },
+    ]);
     expect(info.outputs.map((o) => [o.name, o.dims])).toEqual([
       ['features', [1, 6, 16, 16]],
       ['logits', [1, 3]],
@@ -79,7 +80,9 @@ describe('parseOnnxModel', () => {
     const bounds = topLevelBoundaries(tiny);
     const graphEnd = bounds[bounds.findIndex((b) => b.field === 7) + 1]!.offset;
     const opsetEnd = bounds[bounds.findIndex((b) => b.field === 8) + 1]!.offset;
-    const cleanCuts = new Set(bounds.filter((b) => b.offset >= Math.max(graphEnd, opsetEnd)).map((b) => b.offset));
+    const cleanCuts = new Set(
+      bounds.filter((b) => b.offset >= Math.max(graphEnd, opsetEnd)).map((b) => b.offset),
+    );
     let rejected = 0;
     for (let cut = 0; cut < tiny.length; cut++) {
       const prefix = tiny.subarray(0, cut);
@@ -101,7 +104,9 @@ describe('parseOnnxModel', () => {
     }
     expect(rejected).toBeGreaterThan(tiny.length - 20);
     // A cut inside the graph says "truncated" and gives the file size.
-    expect(() => parseOnnxModel(tiny.subarray(0, 1000))).toThrow(/truncated: .* \(file has 1000 bytes\)/);
+    expect(() => parseOnnxModel(tiny.subarray(0, 1000))).toThrow(
+      /truncated: .* \(file has 1000 bytes\)/,
+    );
   });
 
   it('never throws anything but OnnxParseError on corrupted bytes', () => {
@@ -127,7 +132,9 @@ describe('parseOnnxModel', () => {
 
   it('rejects non-ONNX bytes with a clear message', () => {
     expect(() => parseOnnxModel(new Uint8Array())).toThrow(/empty/);
-    expect(() => parseOnnxModel(new TextEncoder().encode('this is not onnx'))).toThrow(OnnxParseError);
+    expect(() => parseOnnxModel(new TextEncoder().encode('this is not onnx'))).toThrow(
+      OnnxParseError,
+    );
     // A JPEG header: field 31 with wire type 7.
     expect(() => parseOnnxModel(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toThrow(OnnxParseError);
     // Only an ir_version: no graph.

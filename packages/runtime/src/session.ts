@@ -4,11 +4,7 @@
  * warm-up. The Node and browser entries supply a `Platform` with their onnxruntime and loaders.
  */
 import { InvalidArgumentError } from '@ocelot/core';
-import type {
-  InferenceSession,
-  OnnxValue,
-  Tensor as OrtTensor,
-} from 'onnxruntime-common';
+import type { InferenceSession, OnnxValue, Tensor as OrtTensor } from 'onnxruntime-common';
 import {
   ChecksumMismatchError,
   ExecutionProviderError,
@@ -35,7 +31,10 @@ import type {
 /** The subset of an onnxruntime module (node or web) the adapter uses. */
 export interface OrtApi {
   readonly InferenceSession: {
-    create(buffer: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession>;
+    create(
+      buffer: Uint8Array,
+      options?: InferenceSession.SessionOptions,
+    ): Promise<InferenceSession>;
   };
   readonly Tensor: new (type: string, data: unknown, dims: readonly number[]) => OrtTensor;
 }
@@ -83,7 +82,10 @@ function resolveOptions(options: CreateSessionOptions | undefined): ResolvedOpti
   if (o.sha256 !== undefined) {
     expectedSha256 = typeof o.sha256 === 'string' ? normaliseSha256(o.sha256) : undefined;
     if (!expectedSha256) {
-      throw new InvalidArgumentError('options.sha256', `expected 64 hex digits, got ${JSON.stringify(o.sha256)}`);
+      throw new InvalidArgumentError(
+        'options.sha256',
+        `expected 64 hex digits, got ${JSON.stringify(o.sha256)}`,
+      );
     }
   }
   if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 0)) {
@@ -91,12 +93,18 @@ function resolveOptions(options: CreateSessionOptions | undefined): ResolvedOpti
   }
   if (o.executionProviders !== undefined) {
     if (!Array.isArray(o.executionProviders) || o.executionProviders.length === 0) {
-      throw new InvalidArgumentError('options.executionProviders', 'expected a non-empty array of provider names');
+      throw new InvalidArgumentError(
+        'options.executionProviders',
+        'expected a non-empty array of provider names',
+      );
     }
     for (const ep of o.executionProviders) {
       const name = typeof ep === 'string' ? ep : (ep as { name?: unknown } | null)?.name;
       if (typeof name !== 'string' || name === '') {
-        throw new InvalidArgumentError('options.executionProviders', `bad entry ${JSON.stringify(ep)}`);
+        throw new InvalidArgumentError(
+          'options.executionProviders',
+          `bad entry ${JSON.stringify(ep)}`,
+        );
       }
     }
   }
@@ -104,7 +112,6 @@ function resolveOptions(options: CreateSessionOptions | undefined): ResolvedOpti
   if (!Number.isInteger(runs) || runs < 0) {
     throw new InvalidArgumentError('options.warmup', `expected an integer >= 0 runs, got ${runs}`);
   }
-  // biome-ignore lint/suspicious/noConsole: the documented default sink for warnings
   const warn = o.onWarning ?? ((message: string) => console.warn(`[@ocelot/runtime] ${message}`));
   return { ...o, warn, expectedSha256 };
 }
@@ -193,9 +200,14 @@ export async function createSessionWith(
     info = parseOnnxModel(bytes);
   } catch (error) {
     if (error instanceof OnnxParseError) {
-      throw new ModelLoadError(name, `not a valid ONNX model: ${error.message}`, 'E_MODEL_CORRUPT', {
-        cause: error,
-      });
+      throw new ModelLoadError(
+        name,
+        `not a valid ONNX model: ${error.message}`,
+        'E_MODEL_CORRUPT',
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -240,7 +252,8 @@ export async function createSessionWith(
     }
   }
   if (!ortSession) {
-    const op = lastError === undefined ? undefined : findUnsupportedOperator(messageOf(lastError), info);
+    const op =
+      lastError === undefined ? undefined : findUnsupportedOperator(messageOf(lastError), info);
     if (op) {
       const others = attempts
         .filter((a) => a.provider !== lastProvider)
@@ -330,7 +343,9 @@ class OrtSessionWrapper implements Session {
     this.executionProvider = init.executionProvider;
     this.providerAttempts = init.attempts;
     this.inputs = Object.freeze(valueInfos(ort.inputMetadata, ort.inputNames, init.info.inputs));
-    this.outputs = Object.freeze(valueInfos(ort.outputMetadata, ort.outputNames, init.info.outputs));
+    this.outputs = Object.freeze(
+      valueInfos(ort.outputMetadata, ort.outputNames, init.info.outputs),
+    );
   }
 
   #toOrtFeeds(checked: readonly CheckedFeed[]): InferenceSession.FeedsType {
@@ -349,11 +364,17 @@ class OrtSessionWrapper implements Session {
     if (wanted === undefined) return undefined;
     const names = this.outputs.map((o) => o.name);
     if (!Array.isArray(wanted) || wanted.length === 0) {
-      throw new InvalidArgumentError('options.outputs', `expected a non-empty list of outputs of ${this.name}: ${names.join(', ')}`);
+      throw new InvalidArgumentError(
+        'options.outputs',
+        `expected a non-empty list of outputs of ${this.name}: ${names.join(', ')}`,
+      );
     }
     for (const w of wanted) {
       if (!names.includes(w)) {
-        throw new InvalidArgumentError('options.outputs', `unknown output "${w}" of ${this.name}; outputs are ${names.join(', ')}`);
+        throw new InvalidArgumentError(
+          'options.outputs',
+          `unknown output "${w}" of ${this.name}; outputs are ${names.join(', ')}`,
+        );
       }
     }
     return [...wanted];
@@ -396,11 +417,19 @@ class OrtSessionWrapper implements Session {
     for (const [key, value] of Object.entries(raw)) {
       const t = value as OrtTensor;
       if (t.location === 'cpu' || t.location === 'cpu-pinned') {
-        out[key] = { data: t.data as Tensor['data'], dims: [...t.dims], type: t.type as Tensor['type'] };
+        out[key] = {
+          data: t.data as Tensor['data'],
+          dims: [...t.dims],
+          type: t.type as Tensor['type'],
+        };
       } else {
         // Download device data and release the device buffer: run() hands out CPU arrays only.
         const data = await t.getData(true);
-        out[key] = { data: data as Tensor['data'], dims: [...t.dims], type: t.type as Tensor['type'] };
+        out[key] = {
+          data: data as Tensor['data'],
+          dims: [...t.dims],
+          type: t.type as Tensor['type'],
+        };
       }
     }
     return out;

@@ -100,7 +100,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   if (subtle) {
     // digest() wants a BufferSource; a view over a SharedArrayBuffer is copied first.
     const input =
-      bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+      bytes.buffer instanceof ArrayBuffer
+        ? (bytes as Uint8Array<ArrayBuffer>)
+        : new Uint8Array(bytes);
     return toHex(new Uint8Array(await subtle.digest('SHA-256', input)));
   }
   return sha256HexSync(bytes);
@@ -108,6 +110,9 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Checks and normalises a caller's expected checksum; `undefined` if it is not 64 hex digits. */
 export function normaliseSha256(value: string): string | undefined {
-  const v = value.trim().toLowerCase().replace(/^sha256[:-]/, '');
+  const v = value
+    .trim()
+    .toLowerCase()
+    .replace(/^sha256[:-]/, '');
   return /^[0-9a-f]{64}$/.test(v) ? v : undefined;
 }

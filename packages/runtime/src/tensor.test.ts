@@ -26,9 +26,15 @@ describe('tensor helpers', () => {
   it('rejects data that does not fit dims or type', () => {
     expect(() => createTensor(new Float32Array(5), [2, 3])).toThrow(ShapeMismatchError);
     expect(() => createTensor(new Float32Array(6), [2, -3])).toThrow(InvalidArgumentError);
-    expect(() => createTensor(new Float32Array(6), [2, 3], 'int32')).toThrow(/needs a Int32Array, got Float32Array/);
-    expect(() => createTensor([1, 2] as unknown as Float32Array, [2])).toThrow(/numeric typed array/);
-    expect(() => createTensor(new Float32Array(1), [1], 'complex' as never)).toThrow(/unknown tensor type/);
+    expect(() => createTensor(new Float32Array(6), [2, 3], 'int32')).toThrow(
+      /needs a Int32Array, got Float32Array/,
+    );
+    expect(() => createTensor([1, 2] as unknown as Float32Array, [2])).toThrow(
+      /numeric typed array/,
+    );
+    expect(() => createTensor(new Float32Array(1), [1], 'complex' as never)).toThrow(
+      /unknown tensor type/,
+    );
   });
 
   it('zerosTensor allocates the right array', () => {

@@ -132,10 +132,12 @@ export function createTensor<T extends TensorData>(
 ): Tensor<T> {
   const resolved = type ?? inferTensorType(data);
   if (resolved === undefined) {
-    const got = data === null ? 'null' : typeof data === 'object' ? data.constructor.name : typeof data;
+    const got =
+      data === null ? 'null' : typeof data === 'object' ? data.constructor.name : typeof data;
     throw new InvalidArgumentError('data', `expected a numeric typed array, got ${got}`);
   }
-  if (!isTensorType(resolved)) throw new InvalidArgumentError('type', `unknown tensor type ${String(resolved)}`);
+  if (!isTensorType(resolved))
+    throw new InvalidArgumentError('type', `unknown tensor type ${String(resolved)}`);
   if (!dataMatchesType(resolved, data)) {
     throw new InvalidArgumentError(
       'data',
@@ -144,9 +146,17 @@ export function createTensor<T extends TensorData>(
   }
   if (!Array.isArray(dims)) throw new InvalidArgumentError('dims', 'expected an array of integers');
   const n = elementCount(dims);
-  if (n < 0) throw new InvalidArgumentError('dims', `expected non-negative integers, got ${formatDims(dims)}`);
+  if (n < 0)
+    throw new InvalidArgumentError(
+      'dims',
+      `expected non-negative integers, got ${formatDims(dims)}`,
+    );
   if (n !== data.length) {
-    throw new ShapeMismatchError('data', `${formatDims(dims)} (${n} elements)`, `${data.length} elements`);
+    throw new ShapeMismatchError(
+      'data',
+      `${formatDims(dims)} (${n} elements)`,
+      `${data.length} elements`,
+    );
   }
   return { data, dims: [...dims], type: resolved };
 }
@@ -160,9 +170,14 @@ export function zerosTensor<K extends TensorType>(
   type: K,
   dims: readonly number[],
 ): Tensor<TensorDataTypeMap[K]> {
-  if (!isTensorType(type)) throw new InvalidArgumentError('type', `unknown tensor type ${String(type)}`);
+  if (!isTensorType(type))
+    throw new InvalidArgumentError('type', `unknown tensor type ${String(type)}`);
   const n = elementCount(dims);
-  if (n < 0) throw new InvalidArgumentError('dims', `expected non-negative integers, got ${formatDims(dims)}`);
+  if (n < 0)
+    throw new InvalidArgumentError(
+      'dims',
+      `expected non-negative integers, got ${formatDims(dims)}`,
+    );
   const Ctor = CONSTRUCTORS[type] as new (n: number) => TensorDataTypeMap[K];
   return { data: new Ctor(n), dims: [...dims], type };
 }

@@ -26,7 +26,10 @@ function nav(): NavigatorLike | undefined {
 }
 
 function isNode(): boolean {
-  return typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  return (
+    typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions
+      ?.node === 'string'
+  );
 }
 
 async function download(url: URL, name: string, options: ResolvedOptions): Promise<Uint8Array> {
@@ -35,15 +38,29 @@ async function download(url: URL, name: string, options: ResolvedOptions): Promi
   try {
     response = await doFetch(url, options.signal ? { signal: options.signal } : {});
   } catch (error) {
-    throw new ModelLoadError(name, `download of ${url.href} failed: ${messageOf(error)}`, 'E_MODEL_FETCH', { cause: error });
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} failed: ${messageOf(error)}`,
+      'E_MODEL_FETCH',
+      { cause: error },
+    );
   }
   if (!response.ok) {
-    throw new ModelLoadError(name, `download of ${url.href} failed: HTTP ${response.status} ${response.statusText}`, 'E_MODEL_FETCH');
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} failed: HTTP ${response.status} ${response.statusText}`,
+      'E_MODEL_FETCH',
+    );
   }
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    throw new ModelLoadError(name, `download of ${url.href} broke off: ${messageOf(error)}`, 'E_MODEL_FETCH', { cause: error });
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} broke off: ${messageOf(error)}`,
+      'E_MODEL_FETCH',
+      { cause: error },
+    );
   }
 }
 
@@ -61,7 +78,8 @@ async function openCache(options: ResolvedOptions): Promise<Cache | undefined> {
 
 async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promise<LoadedModel> {
   const expected = options.expectedSha256;
-  const cache = url.protocol === 'http:' || url.protocol === 'https:' ? await openCache(options) : undefined;
+  const cache =
+    url.protocol === 'http:' || url.protocol === 'https:' ? await openCache(options) : undefined;
   if (cache) {
     const hit = await cache.match(url.href);
     if (hit) {
@@ -69,7 +87,9 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
       if (!expected) return { bytes, name };
       const actual = await sha256Hex(bytes);
       if (actual === expected) return { bytes, name, verifiedSha256: actual };
-      options.warn(`${name}: cached copy has sha256 ${actual}, expected ${expected}; downloading again`);
+      options.warn(
+        `${name}: cached copy has sha256 ${actual}, expected ${expected}; downloading again`,
+      );
       await cache.delete(url.href);
     }
   }
@@ -77,13 +97,16 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
   let verifiedSha256: string | undefined;
   if (expected) {
     verifiedSha256 = await sha256Hex(bytes);
-    if (verifiedSha256 !== expected) throw new ChecksumMismatchError(name, expected, verifiedSha256);
+    if (verifiedSha256 !== expected)
+      throw new ChecksumMismatchError(name, expected, verifiedSha256);
   }
   if (cache) {
     try {
       await cache.put(
         url.href,
-        new Response(bytes.slice().buffer, { headers: { 'content-type': 'application/octet-stream' } }),
+        new Response(bytes.slice().buffer, {
+          headers: { 'content-type': 'application/octet-stream' },
+        }),
       );
     } catch (error) {
       options.warn(`${name}: could not store the model in Cache Storage: ${messageOf(error)}`);
@@ -94,9 +117,13 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
 
 async function loadBrowser(source: ModelSource, options: ResolvedOptions): Promise<LoadedModel> {
   if (source instanceof Uint8Array) return { bytes: source, name: 'in-memory model' };
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'in-memory model' };
+  if (source instanceof ArrayBuffer)
+    return { bytes: new Uint8Array(source), name: 'in-memory model' };
   if (typeof source !== 'string' && !(source instanceof URL)) {
-    throw new InvalidArgumentError('model', `expected a URL, Uint8Array or ArrayBuffer, got ${source === null ? 'null' : typeof source}`);
+    throw new InvalidArgumentError(
+      'model',
+      `expected a URL, Uint8Array or ArrayBuffer, got ${source === null ? 'null' : typeof source}`,
+    );
   }
   let url: URL;
   try {
@@ -165,7 +192,8 @@ export const browserPlatform: Platform = {
   sha256: sha256Hex,
   skipReason(provider) {
     const remembered = rememberedFailures.get(provider);
-    if (remembered) return Promise.resolve(`${remembered} (remembered from an earlier attempt on this page)`);
+    if (remembered)
+      return Promise.resolve(`${remembered} (remembered from an earlier attempt on this page)`);
     let check = providerChecks.get(provider);
     if (!check) {
       check = checkProvider(provider);
@@ -182,7 +210,9 @@ export const browserPlatform: Platform = {
     let threads = options.threads;
     if (isNode()) {
       if (threads !== undefined && threads > 1) {
-        options.warn(`${threads} wasm threads requested, but onnxruntime-web runs single-threaded in Node; using 1`);
+        options.warn(
+          `${threads} wasm threads requested, but onnxruntime-web runs single-threaded in Node; using 1`,
+        );
       }
       threads = 1;
     } else if (!isolated && (threads === undefined || threads > 1)) {
@@ -196,17 +226,28 @@ export const browserPlatform: Platform = {
     const wasmPaths = sameWasmPaths(options.wasmPaths);
     if (sessionsCreated === 0) {
       if (threads !== undefined) ort.env.wasm.numThreads = threads;
-      if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths as ort.Env.WasmPrefixOrFilePaths;
+      if (options.wasmPaths !== undefined)
+        ort.env.wasm.wasmPaths = options.wasmPaths as ort.Env.WasmPrefixOrFilePaths;
       if (threads !== undefined) envSettings.threads = threads;
       if (wasmPaths !== undefined) envSettings.wasmPaths = wasmPaths;
     } else {
-      if (options.threads !== undefined && threads !== envSettings.threads && envSettings.threads !== undefined) {
+      if (
+        options.threads !== undefined &&
+        threads !== envSettings.threads &&
+        envSettings.threads !== undefined
+      ) {
         options.warn(
           `threads: ${options.threads} ignored, onnxruntime-web already runs with ${envSettings.threads} (it reads env.wasm.numThreads before its first session only)`,
         );
       }
-      if (wasmPaths !== undefined && envSettings.wasmPaths !== undefined && wasmPaths !== envSettings.wasmPaths) {
-        options.warn(`wasmPaths ${wasmPaths} ignored, onnxruntime-web is already loaded from ${envSettings.wasmPaths}`);
+      if (
+        wasmPaths !== undefined &&
+        envSettings.wasmPaths !== undefined &&
+        wasmPaths !== envSettings.wasmPaths
+      ) {
+        options.warn(
+          `wasmPaths ${wasmPaths} ignored, onnxruntime-web is already loaded from ${envSettings.wasmPaths}`,
+        );
       }
     }
     sessionsCreated++;
@@ -215,9 +256,13 @@ export const browserPlatform: Platform = {
 };
 
 /** The effective `env.wasm` settings (for tests and diagnostics). */
-export function wasmEnvironment(): { numThreads: number | undefined; crossOriginIsolated: boolean } {
+export function wasmEnvironment(): {
+  numThreads: number | undefined;
+  crossOriginIsolated: boolean;
+} {
   return {
     numThreads: ort.env.wasm.numThreads,
-    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    crossOriginIsolated:
+      (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
   };
 }

@@ -53,12 +53,18 @@ async function readModelFile(path: string, name: string): Promise<Uint8Array> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ModelLoadError(name, `model file not found: ${path}`, 'E_MODEL_NOT_FOUND', { cause: error });
+      throw new ModelLoadError(name, `model file not found: ${path}`, 'E_MODEL_NOT_FOUND', {
+        cause: error,
+      });
     }
     if (code === 'EISDIR') {
-      throw new ModelLoadError(name, `model path is a directory: ${path}`, 'E_MODEL_NOT_FOUND', { cause: error });
+      throw new ModelLoadError(name, `model path is a directory: ${path}`, 'E_MODEL_NOT_FOUND', {
+        cause: error,
+      });
     }
-    throw new ModelLoadError(name, `cannot read ${path}: ${messageOf(error)}`, 'E_MODEL_LOAD', { cause: error });
+    throw new ModelLoadError(name, `cannot read ${path}: ${messageOf(error)}`, 'E_MODEL_LOAD', {
+      cause: error,
+    });
   }
 }
 
@@ -73,15 +79,29 @@ export async function downloadModel(
   try {
     response = await doFetch(url, options.signal ? { signal: options.signal } : {});
   } catch (error) {
-    throw new ModelLoadError(name, `download of ${url.href} failed: ${messageOf(error)}`, 'E_MODEL_FETCH', { cause: error });
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} failed: ${messageOf(error)}`,
+      'E_MODEL_FETCH',
+      { cause: error },
+    );
   }
   if (!response.ok) {
-    throw new ModelLoadError(name, `download of ${url.href} failed: HTTP ${response.status} ${response.statusText}`, 'E_MODEL_FETCH');
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} failed: HTTP ${response.status} ${response.statusText}`,
+      'E_MODEL_FETCH',
+    );
   }
   try {
     return new Uint8Array(await response.arrayBuffer());
   } catch (error) {
-    throw new ModelLoadError(name, `download of ${url.href} broke off: ${messageOf(error)}`, 'E_MODEL_FETCH', { cause: error });
+    throw new ModelLoadError(
+      name,
+      `download of ${url.href} broke off: ${messageOf(error)}`,
+      'E_MODEL_FETCH',
+      { cause: error },
+    );
   }
 }
 
@@ -92,13 +112,20 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
   }
   const dir = join(resolveCacheDir(options.cacheDir), 'models');
   // Content-addressed when the digest is known (several URLs of one file share it), else by URL.
-  const file = join(dir, expected ? `sha256-${expected}.onnx` : `url-${sha256Node(new TextEncoder().encode(url.href))}.onnx`);
+  const file = join(
+    dir,
+    expected
+      ? `sha256-${expected}.onnx`
+      : `url-${sha256Node(new TextEncoder().encode(url.href))}.onnx`,
+  );
   if (existsSync(file)) {
     const bytes = await readModelFile(file, name);
     if (!expected) return { bytes, name };
     const actual = sha256Node(bytes);
     if (actual === expected) return { bytes, name, verifiedSha256: actual };
-    options.warn(`${name}: cached copy ${file} has sha256 ${actual}, expected ${expected}; downloading again`);
+    options.warn(
+      `${name}: cached copy ${file} has sha256 ${actual}, expected ${expected}; downloading again`,
+    );
     await rm(file, { force: true });
   }
   const bytes = await downloadModel(url, name, options);
@@ -106,7 +133,8 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
   if (expected) {
     verifiedSha256 = sha256Node(bytes);
     // Never cache a file that fails its checksum.
-    if (verifiedSha256 !== expected) throw new ChecksumMismatchError(name, expected, verifiedSha256);
+    if (verifiedSha256 !== expected)
+      throw new ChecksumMismatchError(name, expected, verifiedSha256);
   }
   try {
     await mkdir(dir, { recursive: true });
@@ -121,21 +149,32 @@ async function loadUrl(url: URL, name: string, options: ResolvedOptions): Promis
 
 async function loadNode(source: ModelSource, options: ResolvedOptions): Promise<LoadedModel> {
   if (source instanceof Uint8Array) return { bytes: source, name: 'in-memory model' };
-  if (source instanceof ArrayBuffer) return { bytes: new Uint8Array(source), name: 'in-memory model' };
+  if (source instanceof ArrayBuffer)
+    return { bytes: new Uint8Array(source), name: 'in-memory model' };
   if (typeof source !== 'string' && !(source instanceof URL)) {
-    throw new InvalidArgumentError('model', `expected a path, URL, Uint8Array or ArrayBuffer, got ${source === null ? 'null' : typeof source}`);
+    throw new InvalidArgumentError(
+      'model',
+      `expected a path, URL, Uint8Array or ArrayBuffer, got ${source === null ? 'null' : typeof source}`,
+    );
   }
   if (typeof source === 'string' && source.trim() === '') {
     throw new InvalidArgumentError('model', 'expected a path, got an empty string');
   }
   const url = sourceToUrl(source);
-  if (!url) return { bytes: await readModelFile(source as string, source as string), name: source as string };
+  if (!url)
+    return {
+      bytes: await readModelFile(source as string, source as string),
+      name: source as string,
+    };
   if (url.protocol === 'file:') {
     const path = fileURLToPath(url);
     return { bytes: await readModelFile(path, path), name: path };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError('model', `unsupported URL scheme ${url.protocol} (use http, https or file)`);
+    throw new InvalidArgumentError(
+      'model',
+      `unsupported URL scheme ${url.protocol} (use http, https or file)`,
+    );
   }
   return loadUrl(url, url.href, options);
 }

@@ -62,7 +62,9 @@ async function parity(input: ParityInput) {
   };
   const session = await createSession(input.modelUrl, options);
   try {
-    const out = await session.run({ images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]) });
+    const out = await session.run({
+      images: createTensor(recipeInput([1, 3, 64, 64]), [1, 3, 64, 64]),
+    });
     return {
       runtimeBackend,
       crossOriginIsolated: globalThis.crossOriginIsolated,
@@ -74,8 +76,16 @@ async function parity(input: ParityInput) {
       metadata: session.metadata,
       ultralytics: parseUltralyticsMetadata(session.metadata),
       sha256: session.sha256,
-      features: { dims: out.features!.dims, type: out.features!.type, data: Array.from(out.features!.data as Float32Array) },
-      logits: { dims: out.logits!.dims, type: out.logits!.type, data: Array.from(out.logits!.data as Float32Array) },
+      features: {
+        dims: out.features!.dims,
+        type: out.features!.type,
+        data: Array.from(out.features!.data as Float32Array),
+      },
+      logits: {
+        dims: out.logits!.dims,
+        type: out.logits!.type,
+        data: Array.from(out.logits!.data as Float32Array),
+      },
       warnings,
     };
   } finally {
@@ -94,14 +104,20 @@ async function errors(input: ErrorsInput) {
   const bytes = new Uint8Array(await (await fetch(input.modelUrl)).arrayBuffer());
   const truncated = await settle(createSession(bytes.slice(0, Math.floor(bytes.length / 2)), base));
   const checksum = await settle(createSession(input.modelUrl, { ...base, sha256: '0'.repeat(64) }));
-  const missing = await settle(createSession(new URL('/fixtures/missing.onnx', location.href), base));
+  const missing = await settle(
+    createSession(new URL('/fixtures/missing.onnx', location.href), base),
+  );
   const unsupported = await settle(createSession(input.unsupportedUrl, base));
   let feed: { error: ErrorInfo } | { ok: unknown } = { ok: 'no error' };
   let disposed: { error: ErrorInfo } | { ok: unknown } = { ok: 'no error' };
   const session: Session = await createSession(bytes, base);
-  feed = await settle(session.run({ images: createTensor(new Float32Array(3 * 32 * 32), [1, 3, 32, 32]) }));
+  feed = await settle(
+    session.run({ images: createTensor(new Float32Array(3 * 32 * 32), [1, 3, 32, 32]) }),
+  );
   await session.dispose();
-  disposed = await settle(session.run({ images: createTensor(new Float32Array(3 * 64 * 64), [1, 3, 64, 64]) }));
+  disposed = await settle(
+    session.run({ images: createTensor(new Float32Array(3 * 64 * 64), [1, 3, 64, 64]) }),
+  );
   return { truncated, checksum, missing, unsupported, feed, disposed };
 }
 
@@ -117,7 +133,9 @@ async function cache(input: CacheInput) {
   await first.dispose();
   const second = await createSession(input.modelUrl, base);
   await second.dispose();
-  const cached = await (await caches.open('ocelot-models-v1')).match(new URL(input.modelUrl, location.href).href);
+  const cached = await (await caches.open('ocelot-models-v1')).match(
+    new URL(input.modelUrl, location.href).href,
+  );
   const uncached = await createSession(input.modelUrl, { ...base, cache: false });
   await uncached.dispose();
   return { cachedBytes: cached ? (await cached.arrayBuffer()).byteLength : 0 };
