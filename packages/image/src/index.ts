@@ -8,6 +8,31 @@
  * drawing). Both re-export everything here.
  */
 export {
+  type BoxStyle,
+  type BoxStyleOptions,
+  boxColor,
+  boxLabel,
+  type DrawableDetections,
+  type DrawDetectionsOptions,
+  detectionsSvg,
+  resolveBoxStyle,
+  textColorOn,
+} from './draw/detections.js';
+export { colorFor, DETECTION_COLORS, vocPalette } from './draw/palette.js';
+export {
+  blendLabelMapInto,
+  blendMasksInto,
+  colorizeLabelMap,
+  drawLabelMap,
+  drawLabelMap_,
+  drawMasks,
+  drawMasks_,
+  type LabelMapDrawOptions,
+  type MaskDrawOptions,
+  type MaskInput,
+  maskContour,
+} from './draw/raster.js';
+export {
   CorruptImageError,
   ImageDecodeError,
   type ImageDecodeFailure,
@@ -16,6 +41,7 @@ export {
   ImageTooLargeError,
   UnsupportedImageFormatError,
 } from './errors.js';
+export { type SniffedFormat, sniffImageFormat } from './format.js';
 export {
   type AlphaOptions,
   assertPixelMap,

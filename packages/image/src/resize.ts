@@ -210,18 +210,12 @@ function cvBilinearResampler(
   const xa = linearAxis(sw, dw, true);
   const ya = linearAxis(sh, dh, false);
   const rowLen = dw * cn;
-  // Per output element: byte offsets of the two source pixels within a row, and weights.
-  const xo0 = new Int32Array(rowLen);
-  const xo1 = new Int32Array(rowLen);
-  const a0 = new Int32Array(rowLen);
-  const a1 = new Int32Array(rowLen);
-  for (let dx = 0, k = 0; dx < dw; dx++) {
-    for (let c = 0; c < cn; c++, k++) {
-      xo0[k] = xa.i0[dx]! * cn + c;
-      xo1[k] = xa.i1[dx]! * cn + c;
-      a0[k] = xa.w0[dx]!;
-      a1[k] = xa.w1[dx]!;
-    }
+  // Per output pixel: byte offsets of the two source pixels within a row.
+  const px0 = new Int32Array(dw);
+  const px1 = new Int32Array(dw);
+  for (let dx = 0; dx < dw; dx++) {
+    px0[dx] = xa.i0[dx]! * cn;
+    px1[dx] = xa.i1[dx]! * cn;
   }
 
   // Two cached horizontally-resampled rows (values ≤ 255·2048, exact in Int32).
@@ -233,11 +227,7 @@ function cvBilinearResampler(
     if (rowOf[1] === sy) return 1;
     // Rows are usually requested downwards: replace the lower cached row, never `keep`.
     const slot: 0 | 1 = keep === 0 ? 1 : keep === 1 ? 0 : rowOf[0]! < rowOf[1]! ? 0 : 1;
-    const h = rows[slot];
-    const base = sy * sw * cn;
-    for (let k = 0; k < rowLen; k++) {
-      h[k] = src[base + xo0[k]!]! * a0[k]! + src[base + xo1[k]!]! * a1[k]!;
-    }
+    horizontalLinear(src, sy * sw * cn, rows[slot], px0, px1, xa.w0, xa.w1, dw, cn);
     rowOf[slot] = sy;
     return slot;
   };
@@ -256,6 +246,39 @@ function cvBilinearResampler(
       combineRows(rows[slot0], rows[slot1], b0, b1, out, offset, rowLen);
     },
   };
+}
+
+/** OpenCV's horizontal pass: `h = S[x0]·a0 + S[x1]·a1` per channel (exact integers). */
+function horizontalLinear(
+  src: Uint8Array,
+  base: number,
+  h: Int32Array,
+  px0: Int32Array,
+  px1: Int32Array,
+  w0: Int32Array,
+  w1: Int32Array,
+  dw: number,
+  cn: number,
+): void {
+  if (cn === 3) {
+    for (let dx = 0, k = 0; dx < dw; dx++, k += 3) {
+      const p = base + px0[dx]!;
+      const q = base + px1[dx]!;
+      const a = w0[dx]!;
+      const b = w1[dx]!;
+      h[k] = src[p]! * a + src[q]! * b;
+      h[k + 1] = src[p + 1]! * a + src[q + 1]! * b;
+      h[k + 2] = src[p + 2]! * a + src[q + 2]! * b;
+    }
+    return;
+  }
+  for (let dx = 0, k = 0; dx < dw; dx++) {
+    const p = base + px0[dx]!;
+    const q = base + px1[dx]!;
+    const a = w0[dx]!;
+    const b = w1[dx]!;
+    for (let c = 0; c < cn; c++, k++) h[k] = src[p + c]! * a + src[q + c]! * b;
+  }
 }
 
 /**
