@@ -13,6 +13,7 @@ import {
   readCount,
   readOptions,
 } from './checks.js';
+import { classAwareKeep } from './class-aware.js';
 import { greedyNms, NmsWorkspace } from './kernel.js';
 import { sortByScoreDescending, torchUnstableSortDescending } from './sort.js';
 
@@ -155,73 +156,4 @@ export function batchedNms(
 function hasTies(scores: Float32Array, keep: Int32Array, count: number): boolean {
   for (let i = 1; i < count; i++) if (scores[keep[i]!] === scores[keep[i - 1]!]) return true;
   return false;
-}
-
-/**
- * Runs the greedy kernel once per class over the class's boxes in `order` (decreasing
- * score) and returns a mask of kept boxes. Each class keeps at most `maxPerClass`, which is
- * enough for the first `maxPerClass` of the merged result; `truncated` says whether some
- * class reached that cap (and might have kept more).
- */
-export function classAwareKeep(
-  boxes: Float32Array,
-  areas: Float32Array,
-  order: Int32Array,
-  classOf: Int32Array,
-  iouThreshold: number,
-  maxPerClass: number,
-): { mask: Uint8Array; truncated: boolean } {
-  const n = order.length;
-  const mask = new Uint8Array(boxes.length / 4);
-  // Dense class slots: direct when the id range is small, else by ranking the distinct ids.
-  let lo = 2147483647;
-  let hi = -2147483648;
-  for (let p = 0; p < n; p++) {
-    const c = classOf[order[p]!]!;
-    if (c < lo) lo = c;
-    if (c > hi) hi = c;
-  }
-  const slotOf = new Int32Array(n);
-  let slots: number;
-  if (hi - lo < Math.max(4 * n, 1024)) {
-    for (let p = 0; p < n; p++) slotOf[p] = classOf[order[p]!]! - lo;
-    slots = hi - lo + 1;
-  } else {
-    const ids = new Int32Array(n);
-    for (let p = 0; p < n; p++) ids[p] = classOf[order[p]!]!;
-    const distinct = Int32Array.from(new Set(ids)).sort();
-    for (let p = 0; p < n; p++) slotOf[p] = binarySearch(distinct, ids[p]!);
-    slots = distinct.length;
-  }
-  // Counting sort by class, stable, so each class's run stays in score order.
-  const start = new Int32Array(slots + 1);
-  for (let p = 0; p < n; p++) start[slotOf[p]! + 1]!++;
-  for (let s = 0; s < slots; s++) start[s + 1]! += start[s]!;
-  const fill = start.slice(0, slots);
-  const grouped = new Int32Array(n);
-  for (let p = 0; p < n; p++) grouped[fill[slotOf[p]!]!++] = order[p]!;
-
-  const ws = new NmsWorkspace();
-  const keep = new Int32Array(Math.min(n, maxPerClass));
-  let truncated = false;
-  for (let s = 0; s < slots; s++) {
-    const a = start[s]!;
-    const b = start[s + 1]!;
-    if (a === b) continue;
-    const kept = greedyNms(boxes, areas, grouped, a, b, iouThreshold, maxPerClass, keep, 0, ws);
-    if (kept === maxPerClass && b - a > kept) truncated = true;
-    for (let k = 0; k < kept; k++) mask[keep[k]!] = 1;
-  }
-  return { mask, truncated };
-}
-
-function binarySearch(sorted: Int32Array, value: number): number {
-  let a = 0;
-  let b = sorted.length - 1;
-  while (a < b) {
-    const m = (a + b) >> 1;
-    if (sorted[m]! < value) a = m + 1;
-    else b = m;
-  }
-  return a;
 }
