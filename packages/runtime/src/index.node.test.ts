@@ -122,6 +122,13 @@ describe('createSession (node entry)', () => {
     expect(s.providerAttempts[0]!.reason).toMatch(/not available in this onnxruntime-node build/);
     await s.dispose();
 
+    // onnxruntime's option objects work as entries too.
+    const withOptions = await createSession(fixtureBytes(FIXTURES.tiny), {
+      executionProviders: [{ name: 'cpu', useArena: false }],
+    });
+    expect(withOptions.executionProvider).toBe('cpu');
+    await withOptions.dispose();
+
     const error = await createSession(fixtureBytes(FIXTURES.tiny), {
       executionProviders: ['dml', 'nonsense'],
     }).catch((e: unknown) => e);
