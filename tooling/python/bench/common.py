@@ -41,10 +41,12 @@ def write_array(path, array, dtype):
 def measure(fn, timing, before_each=None):
     """Runs fn under the bench timing rule and returns (last output, durations in ms, warmup done).
 
-    timing = {"warmup": 3, "runs": 7, "slowMs": 2000, "slowWarmup": 1, "slowRuns": 3}: `warmup`
-    untimed calls, then `runs` timed ones. When the first warm-up call takes at least `slowMs`,
-    the rule switches to `slowWarmup` warm-ups in all and `slowRuns` timed runs (the Node side
-    prints the counts actually used, e.g. "1+3"). The Node harness applies the same rule.
+    timing = {"warmup": 3, "runs": 7, "slowMs": 2000, "slowWarmup": 1, "slowRuns": 3,
+    "verySlowMs": 10000}: `warmup` untimed calls, then `runs` timed ones. When the first warm-up
+    call takes at least `slowMs`, the rule switches to `slowWarmup` warm-ups in all and
+    `slowRuns` timed runs; when it takes at least `verySlowMs`, that first call is the only
+    measurement (reported as 0 warm-ups + 1 run). The Node side prints the counts actually used
+    ("3+7", "1+3", "0+1"); src/harness/timing.ts applies the same rule.
 
     `before_each`, when given, runs untimed before every call and its value is passed to fn:
     used where the peer mutates its inputs (pycocotools) so each call starts from fresh data.
@@ -52,6 +54,7 @@ def measure(fn, timing, before_each=None):
     warmup = int(timing.get('warmup', 3))
     runs = int(timing.get('runs', 7))
     slow_ms = timing.get('slowMs')
+    very_slow_ms = timing.get('verySlowMs')
 
     def call():
         if before_each is None:
@@ -68,6 +71,8 @@ def measure(fn, timing, before_each=None):
     while done < warmup:
         out, ms = call()
         done += 1
+        if done == 1 and very_slow_ms is not None and ms >= very_slow_ms:
+            return out, [ms], 0
         if done == 1 and slow_ms is not None and ms >= slow_ms:
             warmup = max(1, int(timing.get('slowWarmup', 1)))
             runs = min(runs, int(timing.get('slowRuns', 3)))

@@ -26,10 +26,14 @@ export function ortPeer<Out>(options: {
   };
 }
 
+const reused = new Map<string, Promise<PythonTaskResult>>();
+
 /**
  * A task of tooling/python/bench/peer_worker.py. The worker reads the input files itself,
  * times under the same rule (or `timing` when the row states a different one) and returns
- * durations plus its output; `read` turns that into the row's comparable answer.
+ * durations plus its output; `read` turns that into the row's comparable answer. Cases that
+ * would make the peer do identical work (torchvision has no NMS cap, so capped and uncapped are
+ * the same call) share one measurement by giving the same `reuse` key.
  */
 export function pythonPeer<Out>(options: {
   name: string;
@@ -39,17 +43,24 @@ export function pythonPeer<Out>(options: {
   read: (result: PythonTaskResult) => Out;
   timing?: TimingRule;
   note?: string;
+  reuse?: string;
 }): PeerSide<Out> {
   return {
     name: options.name,
     ...(options.note ? { note: options.note } : {}),
     unavailable: (ctx) => ctx.python.unavailable(options.modules),
     async measure(ctx, timing): Promise<Measured<Out>> {
-      const args = await options.args(ctx);
-      const result = await ctx.python.call(options.task, {
-        ...args,
-        timing: PythonPeers.timing(options.timing ?? timing),
-      });
+      const run = async () =>
+        ctx.python.call(options.task, {
+          ...(await options.args(ctx)),
+          timing: PythonPeers.timing(options.timing ?? timing),
+        });
+      let pending = options.reuse ? reused.get(options.reuse) : undefined;
+      if (!pending) {
+        pending = run();
+        if (options.reuse) reused.set(options.reuse, pending);
+      }
+      const result = await pending;
       return { times: result.times, warmup: result.warmup, output: options.read(result) };
     },
   };

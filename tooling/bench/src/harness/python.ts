@@ -85,6 +85,7 @@ export class PythonPeers {
     if (rule.slowMs !== undefined) out.slowMs = rule.slowMs;
     if (rule.slowWarmup !== undefined) out.slowWarmup = rule.slowWarmup;
     if (rule.slowRuns !== undefined) out.slowRuns = rule.slowRuns;
+    if (rule.verySlowMs !== undefined) out.verySlowMs = rule.verySlowMs;
     return out;
   }
 

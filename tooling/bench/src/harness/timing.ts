@@ -2,8 +2,10 @@
  * The timing rule shared with the Python peers (tooling/python/bench/common.py `measure`):
  * `warmup` untimed calls, then `runs` timed calls, and the median of those. When the first
  * warm-up call alone takes at least `slowMs`, the rule drops to `slowWarmup` warm-ups and
- * `slowRuns` timed runs so a 10-second call does not cost 100 seconds; the table prints the
- * counts actually used ("3+7", "1+3").
+ * `slowRuns` timed runs so a 5-second call does not cost 50 seconds; when it takes at least
+ * `verySlowMs`, that first call is the one measurement (warm-up effects are noise at that
+ * length, and a 30-second call repeated would blow the run's budget). The table prints the
+ * counts actually used ("3+7", "1+3", "0+1").
  */
 import { performance } from 'node:perf_hooks';
 
@@ -13,15 +15,20 @@ export interface TimingRule {
   readonly slowMs?: number;
   readonly slowWarmup?: number;
   readonly slowRuns?: number;
+  readonly verySlowMs?: number;
 }
 
-/** BENCHMARKS.md: 3 warm-up runs, then the median of ≥ 7; 1 + 3 for calls of 2 s or more. */
+/**
+ * BENCHMARKS.md: 3 warm-up runs, then the median of ≥ 7; 1 + 3 for calls of 2 s or more; the
+ * first call alone for calls of 10 s or more.
+ */
 export const STANDARD_TIMING: TimingRule = {
   warmup: 3,
   runs: 7,
   slowMs: 2000,
   slowWarmup: 1,
   slowRuns: 3,
+  verySlowMs: 10_000,
 };
 
 /** Durations of the timed runs and the answer of the last call. */
@@ -60,6 +67,9 @@ export async function measure<Out>(
   while (done < warmup) {
     const ms = await once();
     done++;
+    if (done === 1 && rule.verySlowMs !== undefined && ms >= rule.verySlowMs) {
+      return { times: [ms], warmup: 0, output: output as Out };
+    }
     if (done === 1 && rule.slowMs !== undefined && ms >= rule.slowMs) {
       warmup = Math.max(1, rule.slowWarmup ?? 1);
       runs = Math.min(runs, rule.slowRuns ?? 3);
