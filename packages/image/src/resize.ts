@@ -388,6 +388,21 @@ function pilBilinearResampler(
         const x0 = base + start[dx]! * cn;
         const n = count[dx]!;
         const wo = dx * taps;
+        if (cn === 3) {
+          let r = half;
+          let g = half;
+          let b = half;
+          for (let j = 0, p = x0; j < n; j++, p += 3) {
+            const w = weights[wo + j]!;
+            r += src[p]! * w;
+            g += src[p + 1]! * w;
+            b += src[p + 2]! * w;
+          }
+          h[dx * 3] = clip8(r);
+          h[dx * 3 + 1] = clip8(g);
+          h[dx * 3 + 2] = clip8(b);
+          continue;
+        }
         for (let c = 0; c < cn; c++) {
           let acc = half;
           for (let j = 0; j < n; j++) acc += src[x0 + j * cn + c]! * weights[wo + j]!;
@@ -400,6 +415,7 @@ function pilBilinearResampler(
   };
 
   const rowsScratch: Uint8Array[] = new Array(ringSize);
+  const acc = new Int32Array(rowLen);
   return {
     dstWidth: dw,
     dstHeight: dh,
@@ -413,11 +429,14 @@ function pilBilinearResampler(
       const n = ya.count[dy]!;
       const wo = dy * ya.taps;
       for (let j = 0; j < n; j++) rowsScratch[j] = hrow(y0 + j);
-      for (let x = 0; x < rowLen; x++) {
-        let acc = half;
-        for (let j = 0; j < n; j++) acc += rowsScratch[j]![x]! * ya.weights[wo + j]!;
-        out[offset + x] = clip8(acc);
+      // Row-wise accumulation (same sums as PIL's per-pixel loop; integers, so order-free).
+      acc.fill(half);
+      for (let j = 0; j < n; j++) {
+        const r = rowsScratch[j]!;
+        const w = ya.weights[wo + j]!;
+        for (let x = 0; x < rowLen; x++) acc[x] += r[x]! * w;
       }
+      for (let x = 0; x < rowLen; x++) out[offset + x] = clip8(acc[x]!);
     },
   };
 }
