@@ -26,8 +26,8 @@ import { type StaticServer, startStaticServer } from './server.js';
 export { ISOLATION_HEADERS, startStaticServer } from './server.js';
 export type { StaticServer, StaticServerOptions } from './server.js';
 
-/** The Chromium the harness drives (Debian's package). */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/** The Chromium the harness drives: Debian's package, unless env `OCELOT_CHROMIUM_PATH` says otherwise. */
+export const CHROMIUM_PATH = process.env.OCELOT_CHROMIUM_PATH || '/usr/bin/chromium';
 
 /** Flags for a quiet, offline, GPU-less headless Chromium. */
 export const CHROMIUM_ARGS: readonly string[] = [
