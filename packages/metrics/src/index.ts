@@ -27,3 +27,5 @@ export type {
   CocoRleJson,
   CocoSegmentation,
 } from './coco/types.js';
+export { generateSyntheticCoco } from './testing/synthetic.js';
+export type { SyntheticCoco, SyntheticCocoOptions } from './testing/synthetic.js';

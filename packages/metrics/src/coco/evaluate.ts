@@ -14,7 +14,7 @@
  *     truncations by filtering that order.
  */
 import { boxGroupIou, type GroupIou } from './geometry.js';
-import { pairwiseSum, searchSortedLeft } from './numpy.js';
+import { numpyMean } from './numpy.js';
 import { resolveParams, type ResolvedParams } from './params.js';
 import { type CocoColumns, parseCoco } from './parse.js';
 import { segmGroupIou } from './segm.js';
@@ -93,12 +93,21 @@ class Scratch {
   gtCrowdSorted = new Uint8Array(64);
   gtMatched = new Int32Array(64);
   dtAreaOut = new Uint8Array(256);
+  candStart = new Int32Array(257);
+  candJ = new Int32Array(1024);
+  candV = new Float64Array(1024);
   ensure(D: number, G: number): void {
-    if (this.iou.length < D * G) this.iou = new Float64Array(Math.max(D * G, 2 * this.iou.length));
+    if (this.iou.length < D * G) {
+      const n = Math.max(D * G, 2 * this.iou.length);
+      this.iou = new Float64Array(n);
+      this.candJ = new Int32Array(n);
+      this.candV = new Float64Array(n);
+    }
     if (this.dtSel.length < D) {
       const n = Math.max(D, 2 * this.dtSel.length);
       this.dtSel = new Int32Array(n);
       this.dtAreaOut = new Uint8Array(n);
+      this.candStart = new Int32Array(n + 1);
     }
     if (this.gtSel.length < G) {
       const n = Math.max(G, 2 * this.gtSel.length);
@@ -200,6 +209,8 @@ function evaluateColumns(
   const s = new Scratch();
   const thrMatch = new Float64Array(T);
   for (let t = 0; t < T; t++) thrMatch[t] = Math.min(iouThresholds[t]!, 1 - 1e-10);
+  let minThrMatch = Number.POSITIVE_INFINITY;
+  for (let t = 0; t < T; t++) minThrMatch = Math.min(minThrMatch, thrMatch[t]!);
 
   const evaluateGroup = (
     imgIdx: number,
@@ -272,6 +283,26 @@ function evaluateColumns(
           G,
           T,
         );
+      // Candidates per detection: ground truth (in gtOrder order) with IoU >= the lowest
+      // threshold. Any other gt only ever hits `continue` in COCOeval's loop, so skipping it
+      // leaves every match unchanged.
+      const candStart = s.candStart;
+      const candJ = s.candJ;
+      const candV = s.candV;
+      let nc = 0;
+      for (let d = 0; d < D; d++) {
+        candStart[d] = nc;
+        const row = d * G;
+        for (let j = 0; j < G; j++) {
+          const v = iou[row + gtOrder[j]!]!;
+          if (v >= minThrMatch) {
+            candJ[nc] = j;
+            candV[nc] = v;
+            nc++;
+          }
+        }
+      }
+      candStart[D] = nc;
       for (let t = 0; t < T; t++) {
         const thr = thrMatch[t]!;
         matched.fill(0, 0, G);
@@ -279,11 +310,12 @@ function evaluateColumns(
         for (let d = 0; d < D; d++) {
           let best = thr;
           let m = -1;
-          const row = d * G;
-          for (let j = 0; j < G; j++) {
+          const cEnd = candStart[d + 1]!;
+          for (let c = candStart[d]!; c < cEnd; c++) {
+            const j = candJ[c]!;
             if (matched[j] !== 0 && crowdS[j] === 0) continue;
             if (m > -1 && gtIg[m] === 0 && gtIg[j] === 1) break;
-            const v = iou[row + gtOrder[j]!]!;
+            const v = candV[c]!;
             if (v < best) continue;
             best = v;
             m = j;
@@ -421,6 +453,70 @@ interface KeptDetections {
   readonly dtScore: Float64Array;
 }
 
+/**
+ * Kept detections ordered by (category, decreasing score, kept order) — per category exactly
+ * `np.argsort(-scores, kind='mergesort')` over the image-order concatenation — with one stable
+ * LSD radix sort: four 16-bit passes over an order-preserving key of the float64 score, then
+ * a counting pass by category. Passes whose digit is constant are skipped.
+ */
+function sortKeptByCategoryAndScore(
+  kd: KeptDetections,
+  K: number,
+): { order: Int32Array; catStart: Int32Array } {
+  const n = kd.kept;
+  const f = new Float64Array(n);
+  for (let i = 0; i < n; i++) f[i] = kd.dtScore[kd.keptCol[i]!]! + 0; // -0 → +0: equal scores tie
+  const bits = new Uint32Array(f.buffer); // little-endian: [2i] low word, [2i+1] high word
+  const keyLo = new Uint32Array(n);
+  const keyHi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const lo = bits[2 * i]!;
+    const hi = bits[2 * i + 1]!;
+    if (hi & 0x80000000) {
+      keyHi[i] = hi; // negative: larger magnitude sorts later
+      keyLo[i] = lo;
+    } else {
+      keyHi[i] = ~hi & 0x7fffffff; // non-negative: larger value sorts earlier
+      keyLo[i] = ~lo >>> 0;
+    }
+  }
+  let cur = new Int32Array(n);
+  let next = new Int32Array(n);
+  for (let i = 0; i < n; i++) cur[i] = i;
+  const count = new Int32Array(65536);
+  const digitPass = (key: Uint32Array, shift: number): void => {
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[(key[i]! >>> shift) & 0xffff]!++;
+    for (let b = 0; b < 65536; b++) if (count[b] === n) return; // constant digit
+    let sum = 0;
+    for (let b = 0; b < 65536; b++) {
+      const c = count[b]!;
+      count[b] = sum;
+      sum += c;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = cur[j]!;
+      next[count[(key[i]! >>> shift) & 0xffff]!++] = i;
+    }
+    const t = cur;
+    cur = next;
+    next = t;
+  };
+  digitPass(keyLo, 0);
+  digitPass(keyLo, 16);
+  digitPass(keyHi, 0);
+  digitPass(keyHi, 16);
+  const catStart = new Int32Array(K + 1);
+  for (let i = 0; i < n; i++) catStart[kd.keptCat[i]! + 1]!++;
+  for (let k = 0; k < K; k++) catStart[k + 1]! += catStart[k]!;
+  const cursor = catStart.slice(0, K);
+  for (let j = 0; j < n; j++) {
+    const i = cur[j]!;
+    next[cursor[kd.keptCat[i]!]!++] = i;
+  }
+  return { order: next, catStart };
+}
+
 interface Accumulated {
   readonly precision: Float64Array;
   readonly recall: Float64Array;
@@ -446,21 +542,13 @@ function accumulate(
   const precision = new Float64Array(T * R * K * A * M).fill(-1);
   const recall = new Float64Array(T * K * A * M).fill(-1);
   const scores = new Float64Array(T * R * K * A * M).fill(-1);
-  const { kept, keptCol, keptCat, keptRank, state, dtScore } = kd;
+  const { keptCol, keptRank, state, dtScore } = kd;
 
-  // Kept detections by category, keeping (image, rank) order: the np.concatenate order.
-  const catStart = new Int32Array(K + 1);
-  for (let i = 0; i < kept; i++) catStart[keptCat[i]! + 1]!++;
-  for (let k = 0; k < K; k++) catStart[k + 1]! += catStart[k]!;
-  const byCat = new Int32Array(kept);
-  {
-    const cursor = catStart.slice(0, K);
-    for (let i = 0; i < kept; i++) byCat[cursor[keptCat[i]!]!++] = i;
-  }
+  const { order: byCat, catStart } = sortKeptByCategoryAndScore(kd, K);
   let maxN = 0;
   for (let k = 0; k < K; k++) maxN = Math.max(maxN, catStart[k + 1]! - catStart[k]!);
-  const rc = new Float64Array(maxN);
-  const pr = new Float64Array(maxN);
+  const tpPos = new Int32Array(maxN);
+  const tpPr = new Float64Array(maxN);
   const sel = new Int32Array(maxN);
   const sortedScore = new Float64Array(maxN);
   const sortedRank = new Int32Array(maxN);
@@ -477,9 +565,7 @@ function accumulate(
       tick(1);
       continue;
     }
-    // np.argsort(-dtScores, kind='mergesort'): by score, ties in concatenation order.
-    const order = Array.from(byCat.subarray(from, from + n));
-    order.sort((x, y) => dtScore[keptCol[y]!]! - dtScore[keptCol[x]!]! || x - y);
+    const order = byCat.subarray(from, from + n);
     for (let i = 0; i < n; i++) {
       const ki = order[i]!;
       sortedScore[i] = dtScore[keptCol[ki]!]!;
@@ -496,24 +582,49 @@ function accumulate(
         if (np === 0) continue;
         for (let t = 0; t < T; t++) {
           const row = (a * T + t) * n;
-          let tp = 0;
+          // COCOeval builds rc and pr for all nd detections, takes the envelope of pr and
+          // reads it at searchsorted(rc, recThrs). Only true positives move rc or raise pr,
+          // so the same numbers come from the true positives alone: at the q-th one (1-based)
+          // rc = q / npig and pr = q / (fp + q + eps), identical float64 operations.
+          let nTp = 0;
           let fp = 0;
           for (let i = 0; i < nd; i++) {
             const st = sortedState[row + sel[i]!];
-            if (st === STATE_TP) tp++;
-            else if (st === STATE_FP) fp++;
-            rc[i] = tp / np;
-            pr[i] = tp / (fp + tp + EPS);
+            if (st === STATE_TP) {
+              tpPos[nTp] = i;
+              nTp++;
+              tpPr[nTp - 1] = nTp / (fp + nTp + EPS);
+            } else if (st === STATE_FP) fp++;
           }
-          recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1]! : 0;
-          for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+          recall[((t * K + k) * A + a) * M + m] = nd ? nTp / np : 0;
+          // The envelope: running maximum from the end.
+          for (let q = nTp - 1; q > 0; q--) if (tpPr[q]! > tpPr[q - 1]!) tpPr[q - 1] = tpPr[q]!;
           const pBase = (t * R * K + k) * A * M + a * M + m;
           const rStride = K * A * M;
           let r = 0;
           for (; r < R; r++) {
-            const pi = searchSortedLeft(rc, nd, recallThresholds[r]!);
-            if (pi >= nd) break; // IndexError in COCOeval: the rest stay 0
-            precision[pBase + r * rStride] = pr[pi]!;
+            const thr = recallThresholds[r]!;
+            if (nd === 0) break; // IndexError in COCOeval: the rest stay 0
+            let pi: number;
+            let value: number;
+            if (0 / np >= thr) {
+              // rc[0] >= thr: the envelope at 0 is the maximum of all pr (0 without a TP).
+              pi = 0;
+              value = nTp > 0 ? tpPr[0]! : 0;
+            } else {
+              // First q with q / npig >= thr, i.e. np.searchsorted(rc, thr, side='left').
+              let lo = 0;
+              let hi = nTp;
+              while (lo < hi) {
+                const mid = (lo + hi) >>> 1;
+                if ((mid + 1) / np < thr) lo = mid + 1;
+                else hi = mid;
+              }
+              if (lo >= nTp) break;
+              pi = tpPos[lo]!;
+              value = tpPr[lo]!;
+            }
+            precision[pBase + r * rStride] = value;
             scores[pBase + r * rStride] = sortedScore[sel[pi]!]!;
           }
           for (; r < R; r++) {
@@ -532,7 +643,7 @@ function accumulate(
 function meanValid(values: Float64Array, n: number): number {
   let c = 0;
   for (let i = 0; i < n; i++) if (values[i]! > -1) values[c++] = values[i]!;
-  return c === 0 ? -1 : pairwiseSum(values, 0, c) / c;
+  return c === 0 ? -1 : numpyMean(values, c);
 }
 
 /**

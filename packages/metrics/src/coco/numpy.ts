@@ -60,9 +60,25 @@ export function pairwiseSum(values: ArrayLike<number>, start = 0, n = values.len
   return pairwiseSum(values, start, n2) + pairwiseSum(values, start + n2, n - n2);
 }
 
-/** `np.mean` of a 1-D float64 array (NaN for an empty one, as numpy). */
+/**
+ * `np.sum` of a contiguous 1-D float64 array: numpy's reduction runs its buffered iterator in
+ * chunks of 8192 elements (the default buffer size), summing each chunk pairwise and adding
+ * the chunk sums in order.
+ */
+export function numpySum(values: ArrayLike<number>, n = values.length): number {
+  if (n <= NUMPY_BUFFER_SIZE) return pairwiseSum(values, 0, n);
+  let res = 0;
+  for (let s = 0; s < n; s += NUMPY_BUFFER_SIZE) {
+    res += pairwiseSum(values, s, Math.min(NUMPY_BUFFER_SIZE, n - s));
+  }
+  return res;
+}
+
+const NUMPY_BUFFER_SIZE = 8192;
+
+/** `np.mean` of a contiguous 1-D float64 array (NaN for an empty one, as numpy). */
 export function numpyMean(values: ArrayLike<number>, n = values.length): number {
-  return pairwiseSum(values, 0, n) / n;
+  return numpySum(values, n) / n;
 }
 
 /**
