@@ -1,15 +1,23 @@
 import type { ImageSize } from '@ocelot/core';
+import { InvalidArgumentError } from '@ocelot/core';
 import type { RgbImage, TensorResult } from '@ocelot/image';
 import type { Session, Tensor, TensorLike } from '@ocelot/runtime';
-import type { ModelCard } from './model-card.js';
+import { ModelCardError } from './errors.js';
+import type { ResolvedModelCard } from './model-card.js';
 import { finalizeDetections, resolveDetectOptions } from './postprocess.js';
 import { prepareInput } from './preprocess.js';
-import type { Candidates, DetectOptions, Detections, ResolvedDetectOptions } from './types.js';
+import type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
 
 /** A ready-to-use detector: image in, detections in original pixels out. */
 export interface Detector {
-  readonly card: ModelCard;
+  /** The card with labels and input size filled in (from the model when the card left them out). */
+  readonly card: ResolvedModelCard;
   readonly classNames: readonly string[];
+  /**
+   * Detects objects in one image.
+   * @param image [H,W,3] uint8 RGB
+   * @returns detections sorted by decreasing score, boxes in `image` pixels
+   */
   detect(image: RgbImage, options?: DetectOptions): Promise<Detections>;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
@@ -34,7 +42,7 @@ export type DecodeFn = (
 ) => Candidates;
 
 export interface OnnxDetectorParams {
-  readonly card: ModelCard;
+  readonly card: ResolvedModelCard;
   readonly session: Session;
   readonly decode: DecodeFn;
   /** The architecture's defaults (e.g. torchvision's score/NMS thresholds); the card overrides. */
@@ -48,12 +56,31 @@ export interface OnnxDetectorParams {
 }
 
 /**
+ * Checks the card's `defaults` once, when the detector is built, so a bad card fails at load
+ * time naming `defaults.<option>` rather than on the first `detect`.
+ */
+function checkCardDefaults(card: ResolvedModelCard, classNames: readonly string[]): void {
+  try {
+    resolveDetectOptions(classNames, card.defaults);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) {
+      throw new ModelCardError(
+        card.id,
+        error.argument.replace(/^options\./, 'defaults.'),
+        error.message.replace(/^[^:]*: /, ''),
+      );
+    }
+    throw error;
+  }
+}
+
+/**
  * The single-session detector every one-stage and set-prediction architecture uses:
  * `prepareInput` (card input spec) → `session.run` → architecture `decode` →
  * `finalizeDetections` (class filter, NMS, cap, back to original pixels).
  */
 export class OnnxDetector implements Detector {
-  readonly card: ModelCard;
+  readonly card: ResolvedModelCard;
   readonly classNames: readonly string[];
   readonly session: Session;
   readonly #params: OnnxDetectorParams;
@@ -64,7 +91,16 @@ export class OnnxDetector implements Detector {
     this.card = params.card;
     this.session = params.session;
     this.classNames = params.classNames ?? params.card.labels;
-    this.#inputName = params.card.input.name ?? params.session.inputs[0]!.name;
+    checkCardDefaults(this.card, this.classNames);
+    const inputName = params.card.input.name ?? params.session.inputs[0]?.name;
+    if (inputName === undefined || !params.session.inputs.some((i) => i.name === inputName)) {
+      throw new ModelCardError(
+        params.card.id,
+        'input.name',
+        `the model has no input ${JSON.stringify(inputName)}; its inputs are ${params.session.inputs.map((i) => i.name).join(', ') || '(none)'}`,
+      );
+    }
+    this.#inputName = inputName;
   }
 
   async detect(image: RgbImage, options?: DetectOptions): Promise<Detections> {
@@ -94,5 +130,24 @@ export class OnnxDetector implements Detector {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.dispose();
+  }
+}
+
+/**
+ * Opens the card's `role` file (default `model`) and builds an `OnnxDetector` from it with
+ * `build`; if `build` throws (e.g. the model's outputs do not fit the config), the session is
+ * disposed before the error propagates.
+ */
+export async function createOnnxDetector(
+  context: { loadSession(role: string): Promise<Session> },
+  build: (session: Session) => OnnxDetectorParams,
+  role = 'model',
+): Promise<OnnxDetector> {
+  const session = await context.loadSession(role);
+  try {
+    return new OnnxDetector(build(session));
+  } catch (error) {
+    await session.dispose();
+    throw error;
   }
 }

@@ -1,7 +1,10 @@
 /**
  * @ocelot/detectors — model card → `detect(image)` → `Detections` in original-image pixels.
  */
+export { registerBuiltins } from './builtins.js';
+export { ConfigReader, type NumberRule } from './card-config.js';
 export {
+  createOnnxDetector,
   type DecodeContext,
   type DecodeFn,
   type Detector,
@@ -9,8 +12,26 @@ export {
   type OnnxDetectorParams,
 } from './detector.js';
 export { ModelCardError, ModelOutputError } from './errors.js';
-export { type InputSpec, type ModelCard, type ModelFile, parseModelCard } from './model-card.js';
-export { type Float32Output, readFloat32Output } from './outputs.js';
+export {
+  type CardFallbacks,
+  type InputSpec,
+  type ModelCard,
+  type ModelFile,
+  parseModelCard,
+  type ResolvedInputSpec,
+  type ResolvedModelCard,
+  resolveModelCard,
+} from './model-card.js';
+export {
+  type Float32Output,
+  findOutput,
+  formatDims,
+  type Int32Output,
+  type OutputRef,
+  readFloat32Output,
+  readInt32Output,
+  shapeError,
+} from './outputs.js';
 export {
   assertFiniteOutput,
   DEFAULT_DETECT_OPTIONS,
@@ -33,4 +54,6 @@ export {
   type DetectorRegistry,
   resolveModelPath,
 } from './registry.js';
-export type { Candidates, DetectOptions, Detections, ResolvedDetectOptions } from './types.js';
+export { topKIndices } from './select.js';
+export * from './ssd/index.js';
+export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';

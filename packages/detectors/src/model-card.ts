@@ -4,8 +4,9 @@
  * network, the labels, and provenance. Cards are plain JSON so they travel to browsers and
  * workers unchanged.
  */
-import type { DetectOptions } from './types.js';
+
 import { ModelCardError } from './errors.js';
+import type { DetectOptions } from './types.js';
 
 /** One file a model needs, relative to the card. */
 export interface ModelFile {
@@ -16,18 +17,27 @@ export interface ModelFile {
   readonly bytes?: number;
 }
 
-/** How an image becomes the network's input tensor. */
+/**
+ * How an image becomes the network's input tensor. `width` / `height` may be left out when
+ * the architecture can read them from the model (Ultralytics `imgsz` metadata); the detector
+ * then reports the completed spec in `detector.card.input`.
+ */
 export interface InputSpec {
-  /** Input tensor name; default: the session's only image input. */
+  /** Input tensor name; default: the session's first input. */
   readonly name?: string;
-  readonly width: number;
-  readonly height: number;
+  readonly width?: number;
+  readonly height?: number;
   /** `letterbox` keeps the aspect ratio and pads; `stretch` resizes to width×height. */
   readonly resize: 'letterbox' | 'stretch';
   /** Letterbox only: centre the image (Ultralytics) or anchor it top-left (YOLOX). Default true. */
   readonly center?: boolean;
   /** Letterbox padding grey level. Default 114. */
   readonly padValue?: number;
+  /**
+   * Letterbox only: how the resized size is rounded to whole pixels — `round` (default,
+   * Ultralytics) or `floor` (`int()`, YOLOX).
+   */
+  readonly sizeRounding?: 'round' | 'floor';
   /** Default `nchw`. */
   readonly layout?: 'nchw' | 'nhwc';
   /** Default `rgb`. */
@@ -51,8 +61,11 @@ export interface ModelCard<A extends { readonly type: string } = { readonly type
   /** Files by role (e.g. `model`, or `backbone`, `rpn`, `boxHead` for composed models). */
   readonly files: Readonly<Record<string, ModelFile>>;
   readonly input: InputSpec;
-  /** Class names in the network's output order. */
-  readonly labels: readonly string[];
+  /**
+   * Class names in the network's output order. May be left out when the architecture reads
+   * them from the model (Ultralytics `names` metadata).
+   */
+  readonly labels?: readonly string[];
   /** Optional dataset ids per label (e.g. COCO category ids for the 80-class order). */
   readonly labelIds?: readonly number[];
   /** Default post-processing for this model; per-call options override it. */
@@ -63,6 +76,48 @@ export interface ModelCard<A extends { readonly type: string } = { readonly type
   readonly reproduce?: string;
   /** Measured metrics, e.g. `{ "coco/AP": 0.61 }`, with where they were measured. */
   readonly metrics?: Readonly<Record<string, unknown>>;
+}
+
+/** An input spec whose size is known. */
+export type ResolvedInputSpec = InputSpec & { readonly width: number; readonly height: number };
+
+/** A card whose labels and input size are known — what a built detector carries. */
+export type ResolvedModelCard<A extends { readonly type: string } = { readonly type: string }> =
+  ModelCard<A> & { readonly labels: readonly string[]; readonly input: ResolvedInputSpec };
+
+/** What a model can supply for fields the card left out. */
+export interface CardFallbacks {
+  readonly labels?: readonly string[];
+  readonly inputSize?: { readonly width: number; readonly height: number };
+}
+
+/**
+ * The card with `labels` and `input.width` / `input.height` filled in: the card's own values
+ * win; missing ones come from `fallbacks` (e.g. the model's metadata).
+ * @throws ModelCardError naming the field when neither has it
+ */
+export function resolveModelCard<A extends { readonly type: string }>(
+  card: ModelCard<A>,
+  fallbacks: CardFallbacks = {},
+): ResolvedModelCard<A> {
+  const labels = card.labels ?? fallbacks.labels;
+  if (labels === undefined || labels.length === 0) {
+    throw new ModelCardError(
+      card.id,
+      'labels',
+      'missing, and the model does not name its classes (no "names" metadata)',
+    );
+  }
+  const width = card.input.width ?? fallbacks.inputSize?.width;
+  const height = card.input.height ?? fallbacks.inputSize?.height;
+  if (width === undefined || height === undefined) {
+    throw new ModelCardError(
+      card.id,
+      width === undefined ? 'input.width' : 'input.height',
+      'missing, and the model does not state its input size (no "imgsz" metadata)',
+    );
+  }
+  return { ...card, labels, input: { ...card.input, width, height } };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -152,8 +207,11 @@ export function parseModelCard(json: unknown, source = 'model card'): ModelCard 
     }
   }
   if (!isRecord(input)) throw new ModelCardError(source, 'input', 'expected an object');
-  positiveInt(source, 'input.width', input.width);
-  positiveInt(source, 'input.height', input.height);
+  if (input.width !== undefined) positiveInt(source, 'input.width', input.width);
+  if (input.height !== undefined) positiveInt(source, 'input.height', input.height);
+  if (input.name !== undefined && (typeof input.name !== 'string' || input.name === '')) {
+    throw new ModelCardError(source, 'input.name', 'expected a non-empty string');
+  }
   if (
     oneOf(source, 'input.resize', input.resize, ['letterbox', 'stretch'] as const) === undefined
   ) {
@@ -162,6 +220,27 @@ export function parseModelCard(json: unknown, source = 'model card'): ModelCard 
   oneOf(source, 'input.layout', input.layout, ['nchw', 'nhwc'] as const);
   oneOf(source, 'input.channelOrder', input.channelOrder, ['rgb', 'bgr'] as const);
   oneOf(source, 'input.interpolation', input.interpolation, ['bilinear', 'nearest'] as const);
+  oneOf(source, 'input.sizeRounding', input.sizeRounding, ['round', 'floor'] as const);
+  if (input.center !== undefined && typeof input.center !== 'boolean') {
+    throw new ModelCardError(
+      source,
+      'input.center',
+      `expected true or false, got ${JSON.stringify(input.center)}`,
+    );
+  }
+  if (
+    input.padValue !== undefined &&
+    (typeof input.padValue !== 'number' ||
+      !Number.isInteger(input.padValue) ||
+      input.padValue < 0 ||
+      input.padValue > 255)
+  ) {
+    throw new ModelCardError(
+      source,
+      'input.padValue',
+      `expected an integer grey level 0..255, got ${JSON.stringify(input.padValue)}`,
+    );
+  }
   numberOrTriple(source, 'input.mean', input.mean);
   numberOrTriple(source, 'input.std', input.std);
   if (input.scale !== undefined && (typeof input.scale !== 'number' || !(input.scale > 0))) {
@@ -172,13 +251,15 @@ export function parseModelCard(json: unknown, source = 'model card'): ModelCard 
     );
   }
   if (
-    !Array.isArray(labels) ||
-    labels.length === 0 ||
-    !labels.every((l) => typeof l === 'string')
+    labels !== undefined &&
+    (!Array.isArray(labels) || labels.length === 0 || !labels.every((l) => typeof l === 'string'))
   ) {
     throw new ModelCardError(source, 'labels', 'expected a non-empty array of class names');
   }
   if (json.labelIds !== undefined) {
+    if (labels === undefined) {
+      throw new ModelCardError(source, 'labelIds', 'given without labels');
+    }
     const ids = json.labelIds;
     if (
       !Array.isArray(ids) ||
@@ -191,6 +272,9 @@ export function parseModelCard(json: unknown, source = 'model card'): ModelCard 
         `expected ${labels.length} integers, one per label`,
       );
     }
+  }
+  if (json.defaults !== undefined && !isRecord(json.defaults)) {
+    throw new ModelCardError(source, 'defaults', 'expected an object of detect options');
   }
   return json as unknown as ModelCard;
 }

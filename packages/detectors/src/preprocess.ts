@@ -1,12 +1,13 @@
 import { letterboxToTensor, type RgbImage, resizeToTensor, type TensorResult } from '@ocelot/image';
-import type { InputSpec } from './model-card.js';
+import type { ResolvedInputSpec } from './model-card.js';
 
 /**
  * Turns an image into the network input described by a card's `input` spec, with the
  * `Transform` that maps model-input pixels back to the image.
  * @param image [H,W,3] uint8 RGB
+ * @returns tensor [1,3,height,width] (or NHWC) float32 and its Transform
  */
-export function prepareInput(image: RgbImage, spec: InputSpec): TensorResult {
+export function prepareInput(image: RgbImage, spec: ResolvedInputSpec): TensorResult {
   const normalize = {
     ...(spec.scale !== undefined && { scale: spec.scale }),
     ...(spec.mean !== undefined && { mean: spec.mean }),
@@ -22,6 +23,7 @@ export function prepareInput(image: RgbImage, spec: InputSpec): TensorResult {
     size: { width: spec.width, height: spec.height },
     ...(spec.padValue !== undefined && { padValue: spec.padValue }),
     ...(spec.center !== undefined && { center: spec.center }),
+    ...(spec.sizeRounding !== undefined && { sizeRounding: spec.sizeRounding }),
     ...normalize,
   });
 }

@@ -1,0 +1,13 @@
+/**
+ * `registerBuiltins(registry)`: adds Ocelot's one-stage and set-prediction architectures. Nothing
+ * registers on import (the package is `"sideEffects": false`).
+ */
+import type { DetectorRegistry } from './registry.js';
+import { createSsdDetector, createSsdliteDetector } from './ssd/index.js';
+
+/** Registers every built-in architecture; throws `DuplicateRegistrationError` if one exists. */
+export function registerBuiltins(registry: DetectorRegistry): DetectorRegistry {
+  registry.register('ssd', createSsdDetector);
+  registry.register('ssdlite', createSsdliteDetector);
+  return registry;
+}
