@@ -13,7 +13,6 @@ export type OcelotPackage = (typeof OCELOT_PACKAGES)[number];
 
 export type CoreModule = typeof import('@ocelot/core');
 export type MetricsModule = typeof import('@ocelot/metrics');
-export type ImageModule = typeof import('@ocelot/image');
 
 /**
  * The type of export `K` of a module when it exists, else `Fallback`: rows are typed against the

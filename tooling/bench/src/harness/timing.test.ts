@@ -1,0 +1,84 @@
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { measure, median, runsLabel, STANDARD_TIMING } from './timing.js';
+
+/** A fake clock: each call of the returned fn takes the next duration in `durations` (ms). */
+function timedCalls(durations: number[]) {
+  let now = 0;
+  let calls = 0;
+  vi.spyOn(performance, 'now').mockImplementation(() => now);
+  const fn = () => {
+    now += durations[Math.min(calls, durations.length - 1)]!;
+    return ++calls;
+  };
+  return { fn, calls: () => calls };
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('median', () => {
+  it('takes the middle value of an odd count and the mean of the middle two otherwise', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([7])).toBe(7);
+  });
+
+  it('does not reorder its argument', () => {
+    const xs = [3, 1, 2];
+    median(xs);
+    expect(xs).toEqual([3, 1, 2]);
+  });
+
+  it('rejects an empty list', () => {
+    expect(() => median([])).toThrow(/empty/);
+  });
+});
+
+describe('measure', () => {
+  it('makes 3 warm-up calls then times 7 (the standard rule)', async () => {
+    const { fn, calls } = timedCalls([5]);
+    const m = await measure(fn);
+    expect(calls()).toBe(10);
+    expect(m.warmup).toBe(3);
+    expect(m.times).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    expect(m.output).toBe(10);
+    expect(runsLabel(m)).toBe('3+7');
+  });
+
+  it('times only the timed calls', async () => {
+    const { fn } = timedCalls([100, 100, 100, 1, 2, 3, 4, 5, 6, 7]);
+    const m = await measure(fn);
+    expect(m.times).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(median(m.times)).toBe(4);
+  });
+
+  it('switches to 1 + 3 when the first call takes ≥ slowMs', async () => {
+    const { fn, calls } = timedCalls([2500, 2400]);
+    const m = await measure(fn, STANDARD_TIMING);
+    expect(runsLabel(m)).toBe('1+3');
+    expect(calls()).toBe(4);
+  });
+
+  it('keeps the first call as the only measurement when it takes ≥ verySlowMs', async () => {
+    const { fn, calls } = timedCalls([12_000]);
+    const m = await measure(fn, STANDARD_TIMING);
+    expect(runsLabel(m)).toBe('0+1');
+    expect(m.times).toEqual([12_000]);
+    expect(calls()).toBe(1);
+  });
+
+  it('awaits asynchronous calls inside the timer', async () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const fn = async () => {
+      await Promise.resolve();
+      now += 4;
+      return 'done';
+    };
+    const m = await measure(fn, { warmup: 1, runs: 3 });
+    expect(m.times).toEqual([4, 4, 4]);
+    expect(m.output).toBe('done');
+  });
+});
