@@ -98,7 +98,7 @@ describe.skipIf(unavailable !== undefined)(
           let maxOver = 0;
           for (let i = 0; i < got.over.length; i++)
             maxOver = Math.max(maxOver, Math.abs(got.over[i]! - node.data[i]!));
-          expect(maxOver).toBeLessThanOrEqual(1);
+          expect(maxOver).toBe(0);
         }
       }
       console.log('Chromium decode vs cv2.imread:', JSON.stringify(report));

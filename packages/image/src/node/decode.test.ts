@@ -98,6 +98,15 @@ describe('decodeImage parity with cv2.imread', () => {
     expect(Array.from(over.data.subarray(last, last + 3))).toEqual(
       Array.from(plain.data.subarray(last, last + 3)),
     );
+    // every pixel: round((c·a + bg·(255 − a)) / 255)
+    const rgba = await sharp(fixturePath('alpha.png')).raw().toBuffer();
+    for (let i = 0, j = 0; j < over.data.length; i += 4, j += 3) {
+      const a = rgba[i + 3]!;
+      const bg = [255, 0, 0];
+      for (let c = 0; c < 3; c++) {
+        expect(over.data[j + c]).toBe(Math.round((rgba[i + c]! * a + bg[c]! * (255 - a)) / 255));
+      }
+    }
   });
 });
 

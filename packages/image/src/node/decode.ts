@@ -219,8 +219,9 @@ export async function openImage(
 export function toRgbPipeline(pipeline: sharp.Sharp, options: DecodeOptions): sharp.Sharp {
   let p = pipeline;
   if (options.autoOrient ?? true) p = p.rotate();
-  const bg = options.background;
-  p = bg ? p.flatten({ background: { r: bg[0], g: bg[1], b: bg[2] } }) : p.removeAlpha();
+  // With a background, alpha is kept and composited in `channelsToRgb` (the same integer
+  // formula as the browser entry; libvips' flatten rounds differently).
+  if (options.background === undefined) p = p.removeAlpha();
   return p.toColourspace('srgb').raw({ depth: 'uchar' });
 }
 
