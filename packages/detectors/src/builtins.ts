@@ -3,11 +3,13 @@
  * registers on import (the package is `"sideEffects": false`).
  */
 import type { DetectorRegistry } from './registry.js';
+import { createRetinaNetDetector } from './retinanet/index.js';
 import { createSsdDetector, createSsdliteDetector } from './ssd/index.js';
 
 /** Registers every built-in architecture; throws `DuplicateRegistrationError` if one exists. */
 export function registerBuiltins(registry: DetectorRegistry): DetectorRegistry {
   registry.register('ssd', createSsdDetector);
   registry.register('ssdlite', createSsdliteDetector);
+  registry.register('retinanet', createRetinaNetDetector);
   return registry;
 }

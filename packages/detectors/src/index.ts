@@ -54,6 +54,7 @@ export {
   type DetectorRegistry,
   resolveModelPath,
 } from './registry.js';
+export * from './retinanet/index.js';
 export { topKIndices } from './select.js';
 export * from './ssd/index.js';
 export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';

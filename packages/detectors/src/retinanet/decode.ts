@@ -1,0 +1,283 @@
+/**
+ * RetinaNet post-processing up to NMS, torchvision 0.14's `RetinaNet.postprocess_detections`
+ * step for step, per FPN level:
+ *
+ * 1. scores = sigmoid(logits), flattened anchor-major (index = anchor·K + class);
+ * 2. keep scores > threshold (strictly; 0.05), then the `preNmsTopK` best (1000) of the level;
+ * 3. anchor = index ÷ K, label = index mod K; boxes = BoxCoder(1, 1, 1, 1).decode(deltas,
+ *    anchors), clipped to the input;
+ * 4. levels concatenated in order — the order `batched_nms` sees — for the shared NMS (0.5) and
+ *    cap (300).
+ *
+ * The allow-list is applied in step 2, before the top-k, so other classes never crowd an
+ * allowed one out. The sigmoid is only evaluated for logits above logit(threshold) − 1e-4
+ * (the rest cannot pass), and boxes only for the kept candidates.
+ */
+import {
+  type BoxCoderWeights,
+  clipBoxesToImage,
+  decodeBoxDeltas,
+  type FeatureMapSize,
+  type ImageSize,
+} from '@ocelot/core';
+import type { Tensor } from '@ocelot/runtime';
+import type { DecodeContext } from '../detector.js';
+import { ModelOutputError } from '../errors.js';
+import { formatDims, readFloat32Output, shapeError } from '../outputs.js';
+import { assertFiniteOutput, emptyCandidates } from '../postprocess.js';
+import { topKIndices } from '../select.js';
+import type { Candidates } from '../types.js';
+
+/** One level's head outputs in torchvision's (H, W, A) × K order. */
+export interface RetinaNetLevel {
+  /** [H·W·A, K] class logits. */
+  readonly logits: Float32Array;
+  /** [H·W·A, 4] box deltas. */
+  readonly deltas: Float32Array;
+  readonly size: FeatureMapSize;
+}
+
+/** What `decodeRetinaNet` needs besides the outputs. */
+export interface RetinaNetDecodeParams {
+  /** Anchors per location of each level (9 with the default generator). */
+  readonly anchorsPerLocation: readonly number[];
+  /** Anchors of each level, [H·W·A, 4] xyxy, for the given feature sizes and input size. */
+  anchorsFor(
+    featureSizes: readonly FeatureMapSize[],
+    imageSize: ImageSize,
+  ): readonly Float32Array[];
+  readonly boxCoderWeights: BoxCoderWeights;
+  /** Output names per level (or one concatenated); default: see `readRetinaNetLevels`. */
+  readonly scoreOutputs?: readonly string[] | undefined;
+  readonly boxOutputs?: readonly string[] | undefined;
+  /** `[height, width]` per level, for rank-3 outputs. */
+  readonly featureMapSizes?: readonly FeatureMapSize[] | undefined;
+}
+
+type Outputs = Readonly<Record<string, Tensor>>;
+
+/** `[1, A·K, H, W]` → `[H·W·A, K]`. */
+function fromNchw(data: Float32Array, a: number, k: number, h: number, w: number): Float32Array {
+  const out = new Float32Array(data.length);
+  const plane = h * w;
+  for (let ai = 0; ai < a; ai++) {
+    for (let ki = 0; ki < k; ki++) {
+      const src = (ai * k + ki) * plane;
+      for (let p = 0; p < plane; p++) out[(p * a + ai) * k + ki] = data[src + p]!;
+    }
+  }
+  return out;
+}
+
+/** Reads one level's output in any supported rank; returns data in (H, W, A) × K order. */
+function readLevel(
+  model: string,
+  outputs: Outputs,
+  name: string,
+  a: number,
+  k: number,
+  what: string,
+  size: FeatureMapSize | undefined,
+): { data: Float32Array; size: FeatureMapSize } {
+  const t = outputs[name];
+  const rank = t?.dims.length ?? 5;
+  const expected = `[1, H, W, A=${a}, ${what}] or [1, A·${what}=${a * k}, H, W] or [1, H·W·A, ${what}] with featureMapSizes`;
+  const o = readFloat32Output(model, outputs, name, rank, expected);
+  const d = o.dims;
+  if (rank === 5) {
+    if (d[0] !== 1 || d[3] !== a || d[4] !== k)
+      throw shapeError(model, o.name, `[1, H, W, A=${a}, ${what}]`, d);
+    return { data: o.data, size: { height: d[1]!, width: d[2]! } };
+  }
+  if (rank === 4) {
+    if (d[0] !== 1 || d[1] !== a * k)
+      throw shapeError(model, o.name, `[1, A·${what}=${a * k}, H, W]`, d);
+    return { data: fromNchw(o.data, a, k, d[2]!, d[3]!), size: { height: d[2]!, width: d[3]! } };
+  }
+  if (rank === 3) {
+    if (size === undefined) {
+      throw new ModelOutputError(
+        model,
+        o.name,
+        `rank-3 output ${formatDims(d)} needs architecture.featureMapSizes to know the level's height and width`,
+      );
+    }
+    const hwa = size.height * size.width * a;
+    if (d[0] !== 1 || d[1] !== hwa || d[2] !== k) {
+      throw shapeError(
+        model,
+        o.name,
+        `[1, H·W·A=${size.height}·${size.width}·${a}=${hwa}, ${what}]`,
+        d,
+      );
+    }
+    return { data: o.data, size };
+  }
+  throw shapeError(model, o.name, expected, d);
+}
+
+/**
+ * The head outputs of every level, whatever the export's layout (see the config). Output names:
+ * `scoreOutputs` / `boxOutputs` when given, else `cls_logits_<l>` / `bbox_regression_<l>` when
+ * the model has `cls_logits_0`, else one concatenated `cls_logits` / `bbox_regression`.
+ * @throws ModelOutputError on missing outputs or shapes that do not fit
+ */
+export function readRetinaNetLevels(
+  outputs: Outputs,
+  context: DecodeContext,
+  params: RetinaNetDecodeParams,
+): RetinaNetLevel[] {
+  const { model, numClasses: k } = context;
+  const levels = params.anchorsPerLocation.length;
+  let scoreNames = params.scoreOutputs;
+  let boxNames = params.boxOutputs;
+  if (scoreNames === undefined || boxNames === undefined) {
+    if (Object.hasOwn(outputs, 'cls_logits_0')) {
+      scoreNames = Array.from({ length: levels }, (_, l) => `cls_logits_${l}`);
+      boxNames = Array.from({ length: levels }, (_, l) => `bbox_regression_${l}`);
+    } else {
+      scoreNames = ['cls_logits'];
+      boxNames = ['bbox_regression'];
+    }
+  }
+  const sizes = params.featureMapSizes;
+  if (scoreNames.length === 1 && levels > 1) {
+    // torchvision's concatenated head outputs: split by the configured level sizes
+    const cls = readFloat32Output(model, outputs, scoreNames[0]!, 3, `[1, Σ H·W·A, K=${k}]`);
+    const box = readFloat32Output(model, outputs, boxNames[0]!, 3, '[1, Σ H·W·A, 4]');
+    if (sizes === undefined) {
+      throw new ModelOutputError(
+        model,
+        cls.name,
+        'concatenated head outputs need architecture.featureMapSizes to split the levels',
+      );
+    }
+    const counts = sizes.map((s, l) => s.height * s.width * params.anchorsPerLocation[l]!);
+    const total = counts.reduce((x, y) => x + y, 0);
+    if (cls.dims[0] !== 1 || cls.dims[1] !== total || cls.dims[2] !== k) {
+      throw shapeError(model, cls.name, `[1, Σ H·W·A=${total}, K=${k}]`, cls.dims);
+    }
+    if (box.dims[0] !== 1 || box.dims[1] !== total || box.dims[2] !== 4) {
+      throw shapeError(model, box.name, `[1, Σ H·W·A=${total}, 4]`, box.dims);
+    }
+    let start = 0;
+    return counts.map((n, l) => {
+      const level = {
+        logits: cls.data.subarray(start * k, (start + n) * k),
+        deltas: box.data.subarray(start * 4, (start + n) * 4),
+        size: sizes[l]!,
+      };
+      start += n;
+      return level;
+    });
+  }
+  if (scoreNames.length !== levels || boxNames.length !== levels) {
+    throw new ModelOutputError(
+      model,
+      scoreNames.join(', '),
+      `expected ${levels} per-level outputs (one per anchor level), got ${scoreNames.length}`,
+    );
+  }
+  return scoreNames.map((name, l) => {
+    const a = params.anchorsPerLocation[l]!;
+    const cls = readLevel(model, outputs, name, a, k, `K=${k}`, sizes?.[l]);
+    const box = readLevel(model, outputs, boxNames[l]!, a, 4, '4', sizes?.[l] ?? cls.size);
+    if (box.size.height !== cls.size.height || box.size.width !== cls.size.width) {
+      throw new ModelOutputError(
+        model,
+        boxNames[l]!,
+        `level ${l} is ${box.size.height}×${box.size.width} but ${name} is ${cls.size.height}×${cls.size.width}`,
+      );
+    }
+    return { logits: cls.data, deltas: box.data, size: cls.size };
+  });
+}
+
+/** The logit above which sigmoid(x) can exceed `threshold` (with margin for rounding). */
+function logitFloor(threshold: number): number {
+  if (!(threshold > 0)) return Number.NEGATIVE_INFINITY;
+  if (threshold >= 1) return Number.POSITIVE_INFINITY;
+  return Math.log(threshold / (1 - threshold)) - 1e-4;
+}
+
+/**
+ * Per-level head outputs → candidates in input pixels (steps 1–4 above).
+ * @param levels see `readRetinaNetLevels`
+ * @param anchors per level, [H·W·A, 4] xyxy
+ */
+export function decodeRetinaNetLevels(
+  levels: readonly RetinaNetLevel[],
+  anchors: readonly Float32Array[],
+  context: DecodeContext,
+  boxCoderWeights: BoxCoderWeights,
+): Candidates {
+  const { model, options, numClasses: k, inputSize } = context;
+  const { scoreThreshold, preNmsTopK, allowed } = options;
+  const floor = logitFloor(scoreThreshold);
+  const picks: { top: Int32Array; scores: Float32Array; level: number }[] = [];
+  let total = 0;
+  levels.forEach((level, l) => {
+    assertFiniteOutput(model, `class logits of level ${l}`, level.logits);
+    const n = level.logits.length;
+    const scores = new Float32Array(n);
+    const passing = new Int32Array(n);
+    let count = 0;
+    const numAnchors = n / k;
+    for (let a = 0; a < numAnchors; a++) {
+      const row = a * k;
+      for (let c = 0; c < k; c++) {
+        const v = level.logits[row + c]!;
+        if (v > floor && (allowed === undefined || allowed[c] === 1)) {
+          const s = Math.fround(1 / (1 + Math.exp(-v)));
+          if (s > scoreThreshold) {
+            scores[row + c] = s;
+            passing[count++] = row + c;
+          }
+        }
+      }
+    }
+    if (count === 0) return;
+    const top = topKIndices(scores, passing, count, preNmsTopK);
+    picks.push({ top, scores, level: l });
+    total += top.length;
+  });
+  if (total === 0) return emptyCandidates();
+  const deltas = new Float32Array(4 * total);
+  const refs = new Float32Array(4 * total);
+  const outScores = new Float32Array(total);
+  const labels = new Int32Array(total);
+  let o = 0;
+  for (const { top, scores, level: l } of picks) {
+    const level = levels[l]!;
+    const levelAnchors = anchors[l]!;
+    for (let i = 0; i < top.length; i++, o++) {
+      const idx = top[i]!;
+      const a = Math.floor(idx / k);
+      deltas.set(level.deltas.subarray(4 * a, 4 * a + 4), 4 * o);
+      refs.set(levelAnchors.subarray(4 * a, 4 * a + 4), 4 * o);
+      outScores[o] = scores[idx]!;
+      labels[o] = idx - a * k;
+    }
+  }
+  levels.forEach((level, l) => assertFiniteOutput(model, `box deltas of level ${l}`, level.deltas));
+  const decoded = decodeBoxDeltas(deltas, refs, { weights: boxCoderWeights });
+  const boxes = clipBoxesToImage(decoded, inputSize);
+  return { boxes, scores: outScores, labels };
+}
+
+/**
+ * Raw RetinaNet head outputs → candidates in input pixels.
+ * @throws ModelOutputError on missing outputs, shapes that do not fit or non-finite values
+ */
+export function decodeRetinaNet(
+  outputs: Outputs,
+  context: DecodeContext,
+  params: RetinaNetDecodeParams,
+): Candidates {
+  const levels = readRetinaNetLevels(outputs, context, params);
+  const anchors = params.anchorsFor(
+    levels.map((l) => l.size),
+    context.inputSize,
+  );
+  return decodeRetinaNetLevels(levels, anchors, context, params.boxCoderWeights);
+}
