@@ -19,7 +19,8 @@ function kthLargest(values: Float32Array, n: number, k: number): number {
     const a = values[lo]!;
     const b = values[mid]!;
     const c = values[hi]!;
-    const pivot = a > b ? (b > c ? b : a > c ? c : a) : a > c ? a : b > c ? c : b;
+    // median of a, b, c
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     let i = lo;
     let j = hi;
     while (i <= j) {

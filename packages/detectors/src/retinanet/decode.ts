@@ -259,7 +259,9 @@ export function decodeRetinaNetLevels(
       labels[o] = idx - a * k;
     }
   }
-  levels.forEach((level, l) => assertFiniteOutput(model, `box deltas of level ${l}`, level.deltas));
+  for (const [l, level] of levels.entries()) {
+    assertFiniteOutput(model, `box deltas of level ${l}`, level.deltas);
+  }
   const decoded = decodeBoxDeltas(deltas, refs, { weights: boxCoderWeights });
   const boxes = clipBoxesToImage(decoded, inputSize);
   return { boxes, scores: outScores, labels };
