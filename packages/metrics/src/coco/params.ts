@@ -80,6 +80,11 @@ export function resolveParams(options: CocoEvalOptions): ResolvedParams {
       }
     }
     maxDets.sort((a, b) => a - b); // pycocotools: p.maxDets = sorted(p.maxDets)
+    for (let i = 1; i < maxDets.length; i++) {
+      if (maxDets[i] === maxDets[i - 1]) {
+        throw new InvalidArgumentError('options.maxDets', `duplicate value ${maxDets[i]}`);
+      }
+    }
   }
   let areaRanges = COCO_AREA_RANGES;
   if (options.areaRanges !== undefined) {
@@ -103,6 +108,16 @@ export function resolveParams(options: CocoEvalOptions): ResolvedParams {
       }
       return { label: r.label, min: r.min, max: r.max };
     });
+    const labels = new Set<string>();
+    for (const r of areaRanges) {
+      if (labels.has(r.label)) {
+        throw new InvalidArgumentError(
+          'options.areaRanges',
+          `duplicate label ${JSON.stringify(r.label)}`,
+        );
+      }
+      labels.add(r.label);
+    }
   }
   if (options.useCats !== undefined && typeof options.useCats !== 'boolean') {
     throw new InvalidArgumentError('options.useCats', 'expected a boolean');
