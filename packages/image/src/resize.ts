@@ -434,7 +434,7 @@ function pilBilinearResampler(
       for (let j = 0; j < n; j++) {
         const r = rowsScratch[j]!;
         const w = ya.weights[wo + j]!;
-        for (let x = 0; x < rowLen; x++) acc[x] += r[x]! * w;
+        for (let x = 0; x < rowLen; x++) acc[x] = acc[x]! + r[x]! * w;
       }
       for (let x = 0; x < rowLen; x++) out[offset + x] = clip8(acc[x]!);
     },
