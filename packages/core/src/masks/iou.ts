@@ -3,7 +3,7 @@
  * and `bbIou`), plus IoU of dense binary masks.
  */
 import { InvalidArgumentError, NonFiniteValueError, ShapeMismatchError } from '../errors.js';
-import { assertRle, bboxOfCounts, type Rle, rleEncode } from './rle.js';
+import { assertRle, type Rle, rleEncode } from './rle.js';
 
 function assertCrowd(iscrowd: ArrayLike<boolean | number> | undefined, g: number): void {
   if (iscrowd === undefined) return;
@@ -78,73 +78,145 @@ export function bboxIouCoco(
   return out;
 }
 
-/** Per-RLE data for IoU: bbox (xywh as pycocotools), area and cumulative run boundaries. */
+/**
+ * Per-call flat storage of the prepared RLEs (D detections then G ground truths): sizes,
+ * areas, pycocotools' boxes and every foreground run as [start, end) column-major positions.
+ */
 interface Prepared {
-  h: number;
-  w: number;
-  area: number;
-  /** ends[j] = sum of counts[0..j]: fg run k spans [ends[2k], ends[2k+1]). */
-  ends: Uint32Array | null;
-}
-
-function prepare(rles: readonly Rle[], name: string, boxes: Float64Array): Prepared[] {
-  const out: Prepared[] = new Array(rles.length);
-  for (let i = 0; i < rles.length; i++) {
-    const r = rles[i]!;
-    assertRle(`${name}[${i}]`, r);
-    const [h, w] = r.size;
-    bboxOfCounts(r.counts, h, w, boxes, 4 * i);
-    let area = 0;
-    const counts = r.counts;
-    for (let j = 1; j < counts.length; j += 2) area += counts[j]!;
-    out[i] = { h, w, area: area >>> 0, ends: null };
-  }
-  return out;
-}
-
-function endsOf(p: Prepared, counts: Uint32Array): Uint32Array {
-  if (p.ends === null) {
-    const ends = new Uint32Array(counts.length);
-    let s = 0;
-    for (let j = 0; j < counts.length; j++) {
-      s += counts[j]!;
-      ends[j] = s;
-    }
-    p.ends = ends;
-  }
-  return p.ends;
-}
-
-/** Index of the first foreground run (by k, spanning ends[2k]..ends[2k+1]) that ends after pos. */
-function firstRunEndingAfter(ends: Uint32Array, pos: number): number {
-  let lo = 0;
-  let hi = ends.length >> 1; // number of fg runs
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ends[2 * mid + 1]! <= pos) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  h: Float64Array;
+  w: Float64Array;
+  area: Float64Array;
+  /** xywh per RLE, as maskApi.c rleToBbox */
+  box: Float64Array;
+  /** runs of RLE i are run pairs [runStart[i], runStart[i + 1]) in `runs` (pairs of numbers) */
+  runStart: Int32Array;
+  runs: Int32Array;
 }
 
 /**
- * Foreground pixels common to two RLEs of the same size, counted over the column range
- * [x0, x1] only (outside it at least one mask is empty, by its bounding box).
+ * Validates the RLEs and computes, in one pass over each one's counts, the sum (must be h·w),
+ * the area, the foreground runs and pycocotools' bounding box (maskApi.c `rleToBbox` applied to
+ * the same runs, including its uint32 wrap-around for masks with only zero-length runs).
  */
-function intersection(ea: Uint32Array, eb: Uint32Array, lo: number, hi: number): number {
-  const na = ea.length >> 1;
-  const nb = eb.length >> 1;
-  let a = firstRunEndingAfter(ea, lo);
-  let b = firstRunEndingAfter(eb, lo);
+function prepare(all: readonly Rle[], nd: number): Prepared {
+  const n = all.length;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const r = all[i]!;
+    if (
+      r === null ||
+      typeof r !== 'object' ||
+      !(r.counts instanceof Uint32Array) ||
+      !Array.isArray(r.size)
+    ) {
+      assertRle(i < nd ? `dt[${i}]` : `gt[${i - nd}]`, r);
+    }
+    total += r.counts.length >> 1;
+  }
+  const P: Prepared = {
+    h: new Float64Array(n),
+    w: new Float64Array(n),
+    area: new Float64Array(n),
+    box: new Float64Array(4 * n),
+    runStart: new Int32Array(n + 1),
+    runs: new Int32Array(2 * total),
+  };
+  const runs = P.runs;
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    const r = all[i]!;
+    const h = r.size[0];
+    const w = r.size[1];
+    const counts = r.counts;
+    const m = counts.length;
+    P.runStart[i] = k >> 1;
+    let pos = 0;
+    let area = 0;
+    let xs = w;
+    let ys = h;
+    let xe = 0;
+    let ye = 0;
+    for (let j = 0; j < m; j++) {
+      const c = counts[j]!;
+      if ((j & 1) === 1 && c > 0) {
+        const end = pos + c;
+        runs[k++] = pos;
+        runs[k++] = end;
+        area += c;
+        // rleToBbox: columns of the run's first and last pixels
+        const x0 = Math.floor(pos / h);
+        const x1 = Math.floor((end - 1) / h);
+        if (x0 < xs) xs = x0;
+        if (x1 > xe) xe = x1;
+        if (x0 < x1) {
+          ys = 0;
+          ye = h - 1;
+        } else {
+          const y0 = pos - x0 * h;
+          const y1 = end - 1 - x1 * h;
+          if (y0 < ys) ys = y0;
+          if (y1 > ye) ye = y1;
+        }
+      }
+      pos += c;
+    }
+    if (pos !== h * w || !Number.isInteger(h) || !Number.isInteger(w) || h < 0 || w < 0) {
+      assertRle(i < nd ? `dt[${i}]` : `gt[${i - nd}]`, r); // throws the precise error
+    }
+    if (pos > 0x7fffffff) {
+      // int32 run positions keep the hot loop in small integers
+      throw new InvalidArgumentError(
+        i < nd ? `dt[${i}]` : `gt[${i - nd}]`,
+        `masks of more than 2^31-1 pixels are not supported by rleIou (got ${h}×${w})`,
+      );
+    }
+    P.h[i] = h;
+    P.w[i] = w;
+    P.area[i] = area >>> 0;
+    const b = 4 * i;
+    if (m < 2) {
+      P.box[b] = P.box[b + 1] = P.box[b + 2] = P.box[b + 3] = 0;
+    } else {
+      P.box[b] = xs;
+      P.box[b + 1] = ys;
+      P.box[b + 2] = (xe - xs + 1) >>> 0;
+      P.box[b + 3] = (ye - ys + 1) >>> 0;
+    }
+  }
+  P.runStart[n] = k >> 1;
+  return P;
+}
+
+/**
+ * Foreground pixels common to prepared RLEs `i` and `j` (same size), looking only at positions
+ * [lo, hi): outside the overlap of their boxes' columns at least one of them is empty.
+ */
+function intersection(P: Prepared, i: number, j: number, lo: number, hi: number): number {
+  const runs = P.runs;
+  // first run of each that ends after lo (binary search)
+  let a = P.runStart[i]!;
+  const na = P.runStart[i + 1]!;
+  for (let top = na; a < top; ) {
+    const mid = (a + top) >> 1;
+    if (runs[2 * mid + 1]! <= lo) a = mid + 1;
+    else top = mid;
+  }
+  let b = P.runStart[j]!;
+  const nb = P.runStart[j + 1]!;
+  for (let top = nb; b < top; ) {
+    const mid = (b + top) >> 1;
+    if (runs[2 * mid + 1]! <= lo) b = mid + 1;
+    else top = mid;
+  }
   let inter = 0;
   while (a < na && b < nb) {
-    const sa = ea[2 * a]!;
-    const sb = eb[2 * b]!;
+    const sa = runs[2 * a]!;
+    const sb = runs[2 * b]!;
     if (sa >= hi || sb >= hi) break;
-    const fa = ea[2 * a + 1]!;
-    const fb = eb[2 * b + 1]!;
+    const fa = runs[2 * a + 1]!;
+    const fb = runs[2 * b + 1]!;
     const s = Math.max(sa, sb);
-    if (fa < fb) {
+    if (fa <= fb) {
       if (fa > s) inter += fa - s;
       a++;
     } else {
@@ -176,38 +248,38 @@ export function rleIou(
   const nd = dt.length;
   const ng = gt.length;
   assertCrowd(iscrowd, ng);
-  const db = new Float64Array(4 * nd);
-  const gb = new Float64Array(4 * ng);
-  const pd = prepare(dt, 'dt', db);
-  const pg = prepare(gt, 'gt', gb);
   const out = new Float64Array(nd * ng);
+  if (nd === 0 || ng === 0) return out;
+  const P = prepare(dt.concat(gt), nd);
+  const box = P.box;
   for (let g = 0; g < ng; g++) {
-    const G = pg[g]!;
-    const gx = gb[4 * g]!;
-    const gy = gb[4 * g + 1]!;
-    const gx2 = gb[4 * g + 2]! + gx;
-    const gy2 = gb[4 * g + 3]! + gy;
+    const gi = nd + g;
+    const gx = box[4 * gi]!;
+    const gy = box[4 * gi + 1]!;
+    const gx2 = box[4 * gi + 2]! + gx;
+    const gy2 = box[4 * gi + 3]! + gy;
+    const gh = P.h[gi]!;
+    const gw = P.w[gi]!;
+    const gArea = P.area[gi]!;
     const crowd = iscrowd !== undefined && Boolean(iscrowd[g]);
     for (let d = 0; d < nd; d++) {
-      const dx = db[4 * d]!;
-      const dy = db[4 * d + 1]!;
+      const dx = box[4 * d]!;
+      const dy = box[4 * d + 1]!;
       // The bbIou pre-check of maskApi.c: only pairs with overlapping boxes are looked at.
-      const bw = Math.min(db[4 * d + 2]! + dx, gx2) - Math.max(dx, gx);
+      const dx2 = box[4 * d + 2]! + dx;
+      const bw = Math.min(dx2, gx2) - Math.max(dx, gx);
       if (bw <= 0) continue;
-      const bh = Math.min(db[4 * d + 3]! + dy, gy2) - Math.max(dy, gy);
+      const bh = Math.min(box[4 * d + 3]! + dy, gy2) - Math.max(dy, gy);
       if (bh <= 0) continue;
-      const D = pd[d]!;
-      if (D.h !== G.h || D.w !== G.w) {
+      if (P.h[d] !== gh || P.w[d] !== gw) {
         out[d * ng + g] = -1;
         continue;
       }
-      // Positions (column-major) where both masks may be non-empty.
-      const lo = Math.max(dx, gx) * G.h;
-      const hi = Math.min(db[4 * d + 2]! + dx, gx2) * G.h;
-      const inter = intersection(endsOf(D, dt[d]!.counts), endsOf(G, gt[g]!.counts), lo, hi);
+      // Column-major positions where both masks may be non-empty.
+      const inter = intersection(P, d, gi, Math.max(dx, gx) * gh, Math.min(dx2, gx2) * gh);
       if (inter === 0) continue;
-      const union = crowd ? D.area : D.area + G.area - inter;
-      out[d * ng + g] = inter / union;
+      const dArea = P.area[d]!;
+      out[d * ng + g] = inter / (crowd ? dArea : dArea + gArea - inter);
     }
   }
   return out;

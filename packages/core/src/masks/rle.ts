@@ -282,13 +282,12 @@ export function rleFromString(counts: string, height: number, width: number): Rl
   }
   assertSize('height/width', height, width);
   const n = counts.length;
-  // Every count ends with a character whose continuation bit (0x20) is clear, i.e. code < 80.
-  let m = 0;
-  for (let p = 0; p < n; p++) if (counts.charCodeAt(p) < 80) m++;
-  const out = new Uint32Array(m);
+  // At most one count per character: decode into scratch, copy out the used part.
+  const out = countsScratch(n);
   let p = 0;
+  let j = 0;
   let sum = 0;
-  for (let j = 0; j < m; j++) {
+  while (p < n) {
     // int32 arithmetic reproduces pycocotools' `int` shifts exactly, including >30-bit counts.
     let x = 0;
     let k = 0;
@@ -296,15 +295,14 @@ export function rleFromString(counts: string, height: number, width: number): Rl
       if (p >= n) {
         throw new InvalidArgumentError('counts', 'truncated RLE string', 'E_MALFORMED_RLE');
       }
-      const code = counts.charCodeAt(p);
-      if (code < 48 || code > 111) {
+      const c = counts.charCodeAt(p) - 48;
+      if (c >>> 0 > 63) {
         throw new InvalidArgumentError(
           'counts',
           `character ${JSON.stringify(counts[p])} at ${p} is not an RLE character (ASCII 48-111)`,
           'E_MALFORMED_RLE',
         );
       }
-      const c = code - 48;
       x |= (c & 0x1f) << (5 * k);
       p++;
       k++;
@@ -314,11 +312,8 @@ export function rleFromString(counts: string, height: number, width: number): Rl
       }
     }
     const v = (j > 2 ? x + out[j - 2]! : x) >>> 0;
-    out[j] = v;
+    out[j++] = v;
     sum += v;
-  }
-  if (p !== n) {
-    throw new InvalidArgumentError('counts', 'truncated RLE string', 'E_MALFORMED_RLE');
   }
   if (sum !== height * width) {
     throw new InvalidArgumentError(
@@ -327,7 +322,7 @@ export function rleFromString(counts: string, height: number, width: number): Rl
       'E_MALFORMED_RLE',
     );
   }
-  return { size: [height, width], counts: out };
+  return { size: [height, width], counts: out.slice(0, j) };
 }
 
 /** The COCO JSON form `{ size: [h, w], counts: string }` of an RLE. */

@@ -372,9 +372,10 @@ export function alignLevel(
   let usedImages = 0;
   for (let n = 0; n < F.n; n++) usedImages += used[n]!;
   let channelsLast = layout === 'nhwc';
-  // Measured break-even: transposing costs about as much per element as the channels-first
-  // kernel loses per (sample, channel) against the channels-last one.
-  if (layout === 'auto') channelsLast = samples > usedImages * F.h * F.w;
+  // Cost model from measurements (1×256×200×272, 7×7): transposing one element costs about
+  // what the channels-first kernel loses against the channels-last one on two samples of one
+  // channel, so channels-last pays off once samples exceed half the map's pixels.
+  if (layout === 'auto') channelsLast = 2 * samples > usedImages * F.h * F.w;
   if (channelsLast) {
     alignRois(F, toChannelsLast(F, used, name), rois, indices, p, out);
   } else {
