@@ -297,6 +297,12 @@ describe('RLE bad input', () => {
     );
   });
 
+  it('polygons on an empty image give the empty RLE', () => {
+    expect(Array.from(rleFromPolygon([0, 0, 3, 0, 3, 3], 0, 5).counts)).toEqual([0]);
+    expect(Array.from(rleFromPolygon([0, 0, 3, 0, 3, 3], 5, 0).counts)).toEqual([0]);
+    expect(rleToString(rleEncode(new Uint8Array(0), 0, 5))).toBe('0');
+  });
+
   it('merge of no RLE is the 0×0 RLE; masks of different sizes give -1 when boxes overlap', () => {
     expect(rleMerge([])).toEqual({ size: [0, 0], counts: new Uint32Array(0) });
     const a = rleEncode(Uint8Array.of(1, 1, 1, 1), 2, 2);

@@ -372,6 +372,9 @@ function cInt(d: number): number {
 
 /** Rasterises one polygon into counts, exactly as maskApi.c `rleFrPoly`. */
 function frPolyCounts(xy: ArrayLike<number>, h: number, w: number): Uint32Array {
+  // An empty image: pycocotools gives [0] for h = 0 and malformed counts for w = 0; both
+  // become the RLE of an empty mask, [0], as `encode` of a 0-pixel mask.
+  if (h * w === 0) return Uint32Array.of(0);
   const scale = 5;
   let k = Math.floor(xy.length / 2);
   // Upsample and get discrete points densely along the entire boundary.
@@ -427,14 +430,13 @@ function frPolyCounts(xy: ArrayLike<number>, h: number, w: number): Uint32Array 
   m = 0;
   x = new Int32Array(k);
   y = new Int32Array(k);
-  const wMax = w === 0 ? Number.POSITIVE_INFINITY : w - 1; // C compares with unsigned w - 1
   for (let j = 1; j < k; j++) {
     const uj = u[j]!;
     const uj1 = u[j - 1]!;
     if (uj !== uj1) {
       let xd = uj < uj1 ? uj : uj - 1;
       xd = (xd + 0.5) / scale - 0.5;
-      if (Math.floor(xd) !== xd || xd < 0 || xd > wMax) continue;
+      if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
       const vj = v[j]!;
       const vj1 = v[j - 1]!;
       let yd = Math.min(vj, vj1);
@@ -540,7 +542,8 @@ export function rleFromBbox(bbox: ArrayLike<number>, height: number, width: numb
 /**
  * The RLE of a COCO `segmentation` field, as pycocotools `COCO.annToRLE`: polygons are
  * rasterised and merged at `height × width`, uncompressed RLE is converted, compressed RLE is
- * parsed (with its own `size`).
+ * parsed (with its own `size`, as annToRLE does). Where pycocotools' `frPyObjects` mistakes a
+ * first polygon of exactly 4 numbers for a box and raises, this rasterises it as a polygon.
  */
 export function rleFromSegmentation(
   segmentation: CocoSegmentation,
