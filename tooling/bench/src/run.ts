@@ -38,7 +38,7 @@ import {
   writeResults,
 } from './harness/report.js';
 import { measure, STANDARD_TIMING } from './harness/timing.js';
-import type { BenchCase, BenchRow } from './harness/types.js';
+import { type BenchCase, type BenchRow, SkipCase } from './harness/types.js';
 import { ROWS } from './rows/index.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -88,6 +88,14 @@ async function runCase(ctx: BenchContext, row: BenchRow, c: BenchCase): Promise<
   try {
     prepared = await c.prepare(ctx);
   } catch (error) {
+    if (error instanceof SkipCase) {
+      return {
+        ...base,
+        ocelot: { kind: 'unavailable', reason: 'not run' },
+        peers: [],
+        skipped: error.message,
+      };
+    }
     return {
       ...base,
       ocelot: { kind: 'error', error: 'not run' },

@@ -115,3 +115,16 @@ describe('formatMs', () => {
     expect(formatMs(12345.6)).toBe('12,346');
   });
 });
+
+describe('skipped cases', () => {
+  it('reports a case that cannot run here as skipped, not as not-yet-available', () => {
+    const c: CaseReport = {
+      ...report(1, 2),
+      ocelot: { kind: 'unavailable', reason: 'not run' },
+      peers: [],
+      skipped: 'pycocotools missing',
+    };
+    expect(verdict(c, undefined)).toBe('skipped');
+    expect(summarize([c])).toMatchObject({ skipped: 1, notYet: 0 });
+  });
+});

@@ -35,6 +35,8 @@ export interface CaseReport {
   readonly peers: readonly PeerReport[];
   /** Set when preparing the case failed (inputs, data set generation). */
   readonly error?: string;
+  /** Set when the whole case cannot run on this machine (SkipCase). */
+  readonly skipped?: string;
 }
 
 export type Verdict = 'pass' | 'below goal' | 'FAILED' | 'not yet available' | 'skipped' | 'error';
@@ -57,6 +59,7 @@ function ratioOf(c: CaseReport, p: PeerReport): number | undefined {
 
 /** The verdict of one (case, peer) line. A wrong answer is FAILED however fast. */
 export function verdict(c: CaseReport, p: PeerReport | undefined): Verdict {
+  if (c.skipped !== undefined) return 'skipped';
   if (c.error || c.ocelot.kind === 'error') return 'FAILED';
   if (c.ocelot.kind === 'unavailable') return 'not yet available';
   if (!p) return 'skipped';
@@ -130,8 +133,11 @@ export function consoleLines(c: CaseReport): string[] {
 /** Why a line is not a plain pass: check details, skip reasons, errors. */
 export function details(c: CaseReport): string[] {
   const out: string[] = [];
+  if (c.skipped !== undefined) out.push(`${c.caseId}: skipped — ${c.skipped}`);
   if (c.error) out.push(`${c.caseId}: case failed before timing: ${c.error}`);
-  if (c.ocelot.kind === 'unavailable') out.push(`${c.caseId}: Ocelot — ${c.ocelot.reason}`);
+  if (c.ocelot.kind === 'unavailable' && c.skipped === undefined) {
+    out.push(`${c.caseId}: Ocelot — ${c.ocelot.reason}`);
+  }
   if (c.ocelot.kind === 'error') out.push(`${c.caseId}: Ocelot threw — ${c.ocelot.error}`);
   for (const p of c.peers) {
     if (p.kind === 'skipped') out.push(`${c.caseId} vs ${p.name}: skipped — ${p.reason}`);

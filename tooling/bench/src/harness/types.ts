@@ -64,3 +64,11 @@ export interface Check {
   /** e.g. `'keep identical (9,412 indices)'` or `'max abs diff 3.1e-7 ≤ 1e-6'`. */
   readonly detail: string;
 }
+
+/**
+ * Thrown by `prepare` when the whole case cannot run on this machine (e.g. its data set needs a
+ * Python module that is missing). The case is reported as skipped with the message.
+ */
+export class SkipCase extends Error {
+  override readonly name = 'SkipCase';
+}

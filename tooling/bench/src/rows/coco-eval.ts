@@ -20,7 +20,7 @@ import type { BenchContext } from '../harness/context.js';
 import { type ExportOr, type MetricsModule, ocelotFunction } from '../harness/ocelot.js';
 import { pythonPeer } from '../harness/peers.js';
 import type { TimingRule } from '../harness/timing.js';
-import type { BenchCase, BenchRow, PreparedCase } from '../harness/types.js';
+import { type BenchCase, type BenchRow, type PreparedCase, SkipCase } from '../harness/types.js';
 
 type EvaluateCocoFn = ExportOr<
   MetricsModule,
@@ -87,13 +87,7 @@ function cocoCase(iouType: 'bbox' | 'segm'): BenchCase {
       const images = ctx.quick ? 500 : 5000;
       const set = await dataset(ctx, images);
       const peerName = 'pycocotools COCOeval';
-      if (typeof set === 'string') {
-        return {
-          ocelot: { available: false, reason: set },
-          peers: [],
-          check: () => ({ ok: false, detail: 'not run' }),
-        };
-      }
+      if (typeof set === 'string') throw new SkipCase(set);
       const { dir, manifest } = set;
       const gtPath = join(dir, manifest.files.gt);
       const dtPath = join(
