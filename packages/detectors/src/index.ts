@@ -58,3 +58,4 @@ export * from './retinanet/index.js';
 export { topKIndices } from './select.js';
 export * from './ssd/index.js';
 export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
+export * from './ultralytics/index.js';

@@ -95,14 +95,16 @@ export function createBuildContext(card: ModelCard, options: BuildOptions = {}):
 
 /**
  * Builds the detector a card describes with the factory registered for its architecture.
- * @throws UnknownRegistryEntryError when no factory has that `type`
+ * Every failure — an unknown `type`, a bad config, a missing file — rejects the promise.
+ * @throws UnknownRegistryEntryError when no factory has that `type`; ModelCardError for a bad
+ *   config; the runtime's ModelLoadError / ChecksumMismatchError for files
  */
-export function buildDetector(
+export async function buildDetector(
   registry: DetectorRegistry,
   card: ModelCard,
   context: BuildContext | BuildOptions = {},
 ): Promise<Detector> {
   const factory = registry.get(card.architecture.type) as DetectorFactory<unknown>;
   const ctx = 'loadSession' in context ? context : createBuildContext(card, context);
-  return factory(card, ctx);
+  return await factory(card, ctx);
 }
