@@ -24,9 +24,9 @@
 const f32 = Math.fround;
 
 /** Below this many kept boxes a linear scan is cheapest. */
-const GRID_AFTER_KEPT = 24;
+const GRID_AFTER_KEPT = 16;
 /** ...and it only pays off with this many candidates left. */
-const GRID_MIN_REMAINING = 128;
+const GRID_MIN_REMAINING = 48;
 /** Max levels: side ratios up to 2^24 between the largest and the base cell. */
 const MAX_LEVELS = 25;
 /** A candidate touching more cells than this on a level scans that level's list instead. */
