@@ -55,7 +55,7 @@ function assertBoxesIn(name: string, boxes: unknown, format: BoxFormat): number 
  *   NaN/±Infinity, or a negative width or height
  */
 export function boxConvert<F extends BoxFormat, T extends BoxFormat>(
-  boxes: Boxes<F>,
+  boxes: Boxes<NoInfer<F>>,
   from: F,
   to: T,
 ): Boxes<T> {
