@@ -11,6 +11,7 @@ export {
   OnnxDetector,
   type OnnxDetectorParams,
 } from './detector.js';
+export * from './detr/index.js';
 export { ModelCardError, ModelOutputError } from './errors.js';
 export {
   type CardFallbacks,
@@ -55,7 +56,10 @@ export {
   resolveModelPath,
 } from './registry.js';
 export * from './retinanet/index.js';
+export * from './rt-detr/index.js';
 export { topKIndices } from './select.js';
 export * from './ssd/index.js';
 export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
 export * from './ultralytics/index.js';
+export * from './yolo-v1/index.js';
+export * from './yolox/index.js';

@@ -50,6 +50,18 @@ export function findOutput(
   );
 }
 
+function checkLength(model: string, name: string, length: number, dims: readonly number[]): void {
+  let size = 1;
+  for (const d of dims) size *= d;
+  if (size !== length) {
+    throw new ModelOutputError(
+      model,
+      name,
+      `dims ${formatDims(dims)} describe ${size} values but the tensor holds ${length}`,
+    );
+  }
+}
+
 /** The error for a tensor whose dims do not fit. */
 export function shapeError(
   model: string,
@@ -62,21 +74,23 @@ export function shapeError(
 
 /**
  * Reads output `name` (a name, a position, or names to try in order) as float32 with the
- * given rank; `shape` describes the expected layout for the error message.
+ * given rank (`undefined`: any rank, the caller checks the dims); `shape` describes the
+ * expected layout for the error message.
  * @throws ModelOutputError naming the model, the output and expected vs given
  */
 export function readFloat32Output(
   model: string,
   outputs: Readonly<Record<string, Tensor>>,
   name: OutputRef,
-  rank: number,
+  rank: number | undefined,
   shape: string,
 ): Float32Output {
   const [key, t] = findOutput(model, outputs, name);
   if (!(t.data instanceof Float32Array)) {
     throw new ModelOutputError(model, key, `expected float32, got ${t.type}`);
   }
-  if (t.dims.length !== rank) throw shapeError(model, key, shape, t.dims);
+  if (rank !== undefined && t.dims.length !== rank) throw shapeError(model, key, shape, t.dims);
+  checkLength(model, key, t.data.length, t.dims);
   return { name: key, data: t.data, dims: t.dims };
 }
 
@@ -95,6 +109,7 @@ export function readInt32Output(
 ): Int32Output {
   const [key, t] = findOutput(model, outputs, name);
   if (t.dims.length !== rank) throw shapeError(model, key, shape, t.dims);
+  checkLength(model, key, t.data.length, t.dims);
   const src = t.data;
   if (src instanceof Int32Array) return { name: key, data: src, dims: t.dims };
   const out = new Int32Array(src.length);

@@ -6,7 +6,7 @@
 import { batchedNms, InvalidArgumentError, nms } from '@ocelot/core';
 import type { Transform } from '@ocelot/image';
 import { ModelOutputError } from './errors.js';
-import type { Candidates, DetectOptions, Detections, ResolvedDetectOptions } from './types.js';
+import type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
 
 /** Library defaults when neither the call, the card nor the architecture sets a value. */
 export const DEFAULT_DETECT_OPTIONS: Readonly<Required<Omit<DetectOptions, 'classes'>>> = {

@@ -74,3 +74,9 @@ export function expectSameDetections(
   expect(score).toBeLessThanOrEqual(scoreTol);
   return { box, score, reordered };
 }
+
+/** Element-wise `toBeCloseTo` for small arrays. */
+export function expectClose(got: ArrayLike<number>, want: readonly number[], digits = 4): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i]!, digits);
+}
