@@ -96,7 +96,7 @@ describe('IoU family properties', () => {
     );
   });
 
-  it('stays in bounds and never returns NaN: IoU [0,1], GIoU/DIoU [-1,1], CIoU (-2,1]', () => {
+  it('stays in bounds and never returns NaN: IoU [0,1], GIoU/DIoU [-1,1], CIoU (-2,1] (±1e-6 rounding)', () => {
     fc.assert(
       fc.property(boxesArb(1), boxesArb(1), (a, b) => {
         const bounds: Record<Kind, [number, number]> = {
@@ -107,16 +107,18 @@ describe('IoU family properties', () => {
         };
         for (const kind of KINDS) {
           const [lo, hi] = bounds[kind];
+          // IoU is exactly in [0, 1]; the others follow torchvision's float32 steps.
+          const slack = kind === 'iou' ? 0 : 1e-6;
           for (const v of OPS[kind](a, b)) {
-            expect(v).toBeGreaterThanOrEqual(lo);
-            expect(v).toBeLessThanOrEqual(hi);
+            expect(v).toBeGreaterThanOrEqual(lo - slack);
+            expect(v).toBeLessThanOrEqual(hi + slack);
           }
         }
       }),
     );
   });
 
-  it('IoU(a, a) = GIoU(a, a) = 1 for a positive-area box; IoU ≤ GIoU-enclosing identity', () => {
+  it('IoU(a, a) = GIoU(a, a) = 1 for a positive-area box; GIoU ≤ IoU up to float32 rounding', () => {
     fc.assert(
       fc.property(boxesArb(1), (a) => {
         const n = a.length / 4;
@@ -130,7 +132,9 @@ describe('IoU family properties', () => {
             expect(iou[i * n + i]).toBe(1);
             expect(giou[i * n + i]).toBe(1);
           }
-          for (let j = 0; j < n; j++) expect(giou[i * n + j]!).toBeLessThanOrEqual(iou[i * n + j]!);
+          // torchvision's float32 union can round an ulp above the enclosing area.
+          for (let j = 0; j < n; j++)
+            expect(giou[i * n + j]!).toBeLessThanOrEqual(iou[i * n + j]! + 1e-6);
         }
       }),
     );

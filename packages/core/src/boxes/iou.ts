@@ -101,7 +101,8 @@ export function boxIou(boxes1: Boxes, boxes2: Boxes): Float32Array {
  *
  * @param boxes1 [N,4] xyxy
  * @param boxes2 [M,4] xyxy
- * @returns [N,M] row-major GIoU in [−1, 1] (see module notes for zero-area boxes)
+ * @returns [N,M] row-major GIoU in [−1, 1] up to float32 rounding (torchvision's float32 union
+ *   can round an ulp above the enclosing area); see module notes for zero-area boxes
  * @throws InvalidArgumentError on a bad length, NaN/±Infinity or a negative width or height
  */
 export function generalizedBoxIou(boxes1: Boxes, boxes2: Boxes): Float32Array {
