@@ -38,7 +38,6 @@ const AREA_MARGIN = 1 - 1e-4;
 export class NmsWorkspace {
   keptBoxes = new Float32Array(0);
   keptAreas = new Float32Array(0);
-  keptLevel = new Int32Array(0);
   stamp = new Int32Array(0);
   heads = new Int32Array(0);
   nodeNext = new Int32Array(0);
@@ -49,20 +48,11 @@ export class NmsWorkspace {
 
   ensureKept(capacity: number): void {
     if (this.keptAreas.length >= capacity) return;
+    // Callers fill these from index 0 on each call: nothing to copy.
     const c = Math.max(capacity, 2 * this.keptAreas.length, 64);
-    const grow = <T extends Float32Array | Int32Array>(
-      old: T,
-      size: number,
-      make: (n: number) => T,
-    ) => {
-      const next = make(size);
-      next.set(old as never);
-      return next;
-    };
-    this.keptBoxes = grow(this.keptBoxes, 4 * c, (n) => new Float32Array(n));
-    this.keptAreas = grow(this.keptAreas, c, (n) => new Float32Array(n));
-    this.keptLevel = grow(this.keptLevel, c, (n) => new Int32Array(n));
-    this.levelNext = grow(this.levelNext, c, (n) => new Int32Array(n));
+    this.keptBoxes = new Float32Array(4 * c);
+    this.keptAreas = new Float32Array(c);
+    this.levelNext = new Int32Array(c);
     this.stamp = new Int32Array(c);
   }
 
