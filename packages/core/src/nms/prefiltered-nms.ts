@@ -142,7 +142,12 @@ export function prefilteredNms(
   for (let r = 0; r < count; r++) {
     const k = cand[r]!;
     const b = (k / c) | 0;
-    ranked.set(boxes.subarray(4 * b, 4 * b + 4), 4 * r);
+    const src = 4 * b;
+    const dst = 4 * r;
+    ranked[dst] = boxes[src]!;
+    ranked[dst + 1] = boxes[src + 1]!;
+    ranked[dst + 2] = boxes[src + 2]!;
+    ranked[dst + 3] = boxes[src + 3]!;
     classOfRank[r] = labels ? labels[b]! : k - b * c;
   }
   const areas = areasOf(ranked, count);
