@@ -8,7 +8,10 @@ import {
 // COCO: a ground truth with two objects and three detections.
 const groundTruth = {
   images: [{ id: 1, width: 640, height: 480 }],
-  categories: [{ id: 1, name: 'cat' }, { id: 2, name: 'dog' }],
+  categories: [
+    { id: 1, name: 'cat' },
+    { id: 2, name: 'dog' },
+  ],
   annotations: [
     { id: 1, image_id: 1, category_id: 1, bbox: [10, 20, 100, 80], area: 8000, iscrowd: 0 },
     { id: 2, image_id: 1, category_id: 2, bbox: [300, 200, 50, 40], area: 2000, iscrowd: 0 },

@@ -196,8 +196,47 @@ describe('evaluateCoco — results', () => {
     const g = structuredClone(gt);
     const d = structuredClone(dt);
     evaluateCoco(g, d, { iouType: 'bbox' });
+    evaluateCoco(g, d, { iouType: 'segm' });
     expect(g).toEqual(gt);
     expect(d).toEqual(dt);
+    const ds = readJson<CocoDetection[]>('seed1/dt_segm.json');
+    const ds2 = structuredClone(ds);
+    evaluateCoco(g, ds2, { iouType: 'segm' });
+    evaluateCoco(g, ds2, { iouType: 'bbox' });
+    expect(ds2).toEqual(ds);
+  });
+
+  it('formatCocoSummary rejects what is not 12 stats', () => {
+    expect(() => formatCocoSummary([1, 2], 'bbox')).toThrow(/12 COCO statistics/);
+    expect(() => formatCocoSummary(new Array(12).fill(0), 'keypoints' as 'bbox')).toThrow(
+      /iouType/,
+    );
+    const text = formatCocoSummary(new Array(12).fill(-1), 'segm', { maxDets: [5] });
+    expect(text.split('\n')[7]).toBe(
+      ' Average Recall     (AR) @[ IoU=0.50:0.95 | area=   all | maxDets=  - ] = -1.000',
+    );
+  });
+
+  it('polygon and uncompressed-RLE segm results are read (pycocotools only takes compressed RLE)', () => {
+    const img = { id: 1, height: 20, width: 20 };
+    const g = {
+      images: [img],
+      categories: [{ id: 1 }],
+      annotations: [
+        {
+          id: 1,
+          image_id: 1,
+          category_id: 1,
+          area: 100,
+          segmentation: [[0, 0, 10, 0, 10, 10, 0, 10]],
+        },
+      ],
+    };
+    const poly = [
+      { image_id: 1, category_id: 1, score: 1, segmentation: [[0, 0, 10, 0, 10, 10, 0, 10]] },
+    ];
+    const r = evaluateCoco(g, poly, { iouType: 'segm' });
+    expect(r.stats[0]).toBeCloseTo(1, 15);
   });
 
   it('a perfect detector scores 1 everywhere it has ground truth', () => {
