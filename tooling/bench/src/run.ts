@@ -234,7 +234,7 @@ async function main(): Promise<number> {
       )} (torch.set_num_threads(1), set_num_interop_threads(1), cv2.setNumThreads(1), OMP/MKL_NUM_THREADS=1)`,
   ];
   const rules = [
-    `timing: ${STANDARD_TIMING.warmup} warm-up runs, then the median of ${STANDARD_TIMING.runs}; a call taking ≥ ${STANDARD_TIMING.slowMs} ms on its first warm-up switches that side to ${STANDARD_TIMING.slowWarmup} warm-up + median of ${STANDARD_TIMING.slowRuns} ("runs" column: warm-ups+timed, Ocelot / peer); rows stating their own rule say so below`,
+    `timing: ${STANDARD_TIMING.warmup} warm-up runs, then the median of ${STANDARD_TIMING.runs}, on both sides; when the first warm-up call takes ≥ ${STANDARD_TIMING.slowMs} ms that side does ${STANDARD_TIMING.slowWarmup} warm-up + median of ${STANDARD_TIMING.slowRuns}, and when it takes ≥ ${STANDARD_TIMING.verySlowMs} ms that first call is the one measurement ("runs" column: warm-ups+timed, Ocelot / peer); rows with their own rule say so in the notes below`,
     `inputs: seed ${opts.seed}, written once per run under ${ctx.inputs.dir} and read by both sides`,
   ];
   const notes = [...opts.notes, ...buildNotes];
