@@ -4,6 +4,7 @@
  */
 
 import { createDetrDetector } from './detr/index.js';
+import { createFasterRcnnDetector } from './faster-rcnn/index.js';
 import type { DetectorRegistry } from './registry.js';
 import { createRetinaNetDetector } from './retinanet/index.js';
 import { createRtDetrDetector } from './rt-detr/index.js';
@@ -19,6 +20,7 @@ export function registerBuiltins(registry: DetectorRegistry): DetectorRegistry {
   registry.register('yolox', createYoloxDetector);
   registry.register('ssd', createSsdDetector);
   registry.register('ssdlite', createSsdliteDetector);
+  registry.register('faster-rcnn', createFasterRcnnDetector);
   registry.register('retinanet', createRetinaNetDetector);
   registry.register('detr', createDetrDetector);
   registry.register('rt-detr', createRtDetrDetector);

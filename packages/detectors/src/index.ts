@@ -59,6 +59,8 @@ export * from './retinanet/index.js';
 export * from './rt-detr/index.js';
 export { topKIndices } from './select.js';
 export * from './ssd/index.js';
+export * from './faster-rcnn/index.js';
+export * from './two-stage/index.js';
 export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
 export * from './ultralytics/index.js';
 export * from './yolo-v1/index.js';
