@@ -124,11 +124,12 @@ function scanChannelsFirst(
   if (!objectness) {
     for (let c = 0; c < numClasses; c++) {
       if (allowed !== undefined && allowed[c] !== 1) continue;
-      const off = (base + c) * anchors;
+      const row = data.subarray((base + c) * anchors, (base + c + 1) * anchors);
       for (let a = 0; a < anchors; a++) {
-        const v = data[off + a]!;
+        const v = row[a]!;
         poison += v * 0;
-        if (v > best[a]!) {
+        // almost every score fails the constant comparison; only the rest read `best`
+        if (v > threshold && v > best[a]!) {
           best[a] = v;
           bestClass[a] = c;
         }
