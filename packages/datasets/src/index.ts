@@ -72,3 +72,28 @@ export type {
   YoloImageLabels,
   YoloToCocoOptions,
 } from './convert/coco-yolo.js';
+
+export { generateScene, resolveSceneOptions } from './synthetic/scene.js';
+export type {
+  ResolvedSceneOptions,
+  SceneOptions,
+  SizeMix,
+  SyntheticObject,
+  SyntheticScene,
+} from './synthetic/scene.js';
+export {
+  generateDataset,
+  scenesToCoco,
+  syntheticCategories,
+  syntheticFileName,
+} from './synthetic/dataset.js';
+export type {
+  ScenesToCocoOptions,
+  SyntheticDataset,
+  SyntheticDatasetOptions,
+} from './synthetic/dataset.js';
+export { SHAPE_NAMES, isPolygonShape, rasterizeShape, shapePolygon } from './synthetic/shapes.js';
+export type { ShapeGeometry, ShapeName, ShapeRaster } from './synthetic/shapes.js';
+export { BACKGROUND_KINDS } from './synthetic/background.js';
+export type { BackgroundKind } from './synthetic/background.js';
+export { deriveSeed, SeededRandom } from './synthetic/random.js';

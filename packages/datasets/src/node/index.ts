@@ -157,3 +157,6 @@ export async function readYoloNames(path: string): Promise<string[] | Map<number
   const text = await readTextFile(path);
   return /\.ya?ml$/i.test(path) ? parseYoloNamesYaml(text, path) : parseYoloNames(text, path);
 }
+
+export { encodePng8, writeSyntheticDataset } from './synthetic.js';
+export type { SyntheticOutput, WriteSyntheticOptions, WriteSyntheticResult } from './synthetic.js';
