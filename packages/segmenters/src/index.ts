@@ -2,9 +2,14 @@
  * @ocelot/segmenters — model card → `segment(image)`: semantic label maps (FCN, DeepLabV3,
  * LR-ASPP, U-Net) and instance masks (Mask R-CNN, YOLO-seg) in original-image pixels.
  */
-export { type DeepLabV3Config, parseDeepLabV3Config } from './deeplabv3/config.js';
-export { type FcnConfig, parseFcnConfig } from './fcn/config.js';
-export { type LrasppConfig, parseLrasppConfig } from './lraspp/config.js';
+export { registerBuiltins } from './builtins.js';
+export {
+  createDeepLabV3Segmenter,
+  type DeepLabV3Config,
+  parseDeepLabV3Config,
+} from './deeplabv3/index.js';
+export { createFcnSegmenter, type FcnConfig, parseFcnConfig } from './fcn/index.js';
+export { createLrasppSegmenter, type LrasppConfig, parseLrasppConfig } from './lraspp/index.js';
 export type { MaskHeadConfig, MaskRcnnConfig } from './mask-rcnn/config.js';
 export {
   assertCardTask,
@@ -23,6 +28,36 @@ export {
   type SemanticHeadConfig,
   type SemanticValues,
 } from './semantic/config.js';
+export {
+  binaryScoreThreshold,
+  decodeSemantic,
+  readLabelOutput,
+  readScoreMap,
+  type SemanticDecodeContext,
+  type SemanticDecodeParams,
+  scoreActivation,
+} from './semantic/decode.js';
+export {
+  type LabelMapOptions,
+  type LabelMapResult,
+  labelMapFromScores,
+  type ScoreActivation,
+  type ScoreMap,
+} from './semantic/labels.js';
+export { type ResolvedSemanticOptions, resolveSemanticOptions } from './semantic/options.js';
+export { type AxisTaps, bilinear, regionTaps, torchTaps } from './semantic/resample.js';
+export {
+  createOnnxSemanticSegmenter,
+  OnnxSemanticSegmenter,
+  type OnnxSemanticSegmenterParams,
+  tileInput,
+} from './semantic/segmenter.js';
+export {
+  type AxisPlan,
+  planAxis,
+  type TiledOptions,
+  TiledSegmentation,
+} from './semantic/tiling.js';
 export type {
   ClassProbabilities,
   InstanceMaskFormat,
@@ -33,7 +68,7 @@ export type {
   TileBlend,
   TileOptions,
 } from './types.js';
-export { parseUNetConfig, type UNetConfig } from './unet/config.js';
+export { createUNetSegmenter, parseUNetConfig, type UNetConfig } from './unet/index.js';
 export {
   parseYoloSegConfig,
   type ResolvedYoloSegConfig,

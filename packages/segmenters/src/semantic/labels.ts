@@ -1,0 +1,704 @@
+/**
+ * Class scores at model resolution → label map at any output size: bilinear upsampling of the
+ * SCORES (torch's float32 arithmetic, see resample.ts) followed by an argmax per pixel, fused
+ * so the upsampled C×H×W tensor never exists.
+ *
+ * Speed comes from not interpolating what cannot matter. Every output pixel interpolates the
+ * four scores of one source "cell" (two neighbouring rows × two neighbouring columns), and an
+ * interpolated score lies between the smallest and the largest of its four corners (up to
+ * float32 rounding, which the margin covers). So, once per cell:
+ * - if one class's smallest corner beats every other class's largest corner by more than the
+ *   rounding margin, every pixel of the cell gets that class without any arithmetic;
+ * - otherwise only the classes whose largest corner reaches the best smallest corner can win:
+ *   the pixel interpolates just those ("candidates"), in class order, so ties still go to the
+ *   lowest class index as `torch.argmax` does.
+ * Segmentation logits are smooth, so almost every cell is decided once and for all; label maps
+ * equal an argmax over the full interpolated tensor exactly, not approximately.
+ */
+import type { ClassProbabilities } from '../types.js';
+import { type AxisTaps, bilinear, isIdentityTaps } from './resample.js';
+
+/** Class scores at the model's output resolution. */
+export interface ScoreMap {
+  /** `nchw`: [C,h,w] (batch 1); `nhwc`: [h,w,C]. */
+  readonly data: Float32Array;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  readonly layout: 'nchw' | 'nhwc';
+}
+
+/** How scores become probabilities for `probabilities` maps. */
+export type ScoreActivation = 'softmax' | 'sigmoid' | 'none';
+
+/** Options of {@link labelMapFromScores}. */
+export interface LabelMapOptions {
+  /** `allowed[c] === 1` when class c may be predicted; default every class. */
+  readonly allowed?: Uint8Array | undefined;
+  /**
+   * Single-channel maps only: label 1 where the interpolated score is strictly greater than
+   * this (in the map's own units, e.g. a logit), else 0.
+   */
+  readonly binaryThreshold?: number;
+  /** Probability maps of these classes (increasing) at the output size. */
+  readonly probabilities?: { readonly classes: Int32Array; readonly activation: ScoreActivation };
+}
+
+/** Output of {@link labelMapFromScores}. */
+export interface LabelMapResult {
+  readonly labelMap: Uint8Array | Uint16Array;
+  readonly classesPresent: Int32Array;
+  readonly probabilities?: ClassProbabilities;
+}
+
+/** Relative rounding margin of a dominance test (≥ 8× the float32 error bound of bilinear). */
+const MARGIN = 4e-6;
+const f32 = Math.fround;
+
+interface Strides {
+  /** Step between classes, rows and columns in `data`. */
+  cs: number;
+  rs: number;
+  ps: number;
+}
+
+function stridesOf(s: ScoreMap): Strides {
+  return s.layout === 'nchw'
+    ? { cs: s.height * s.width, rs: s.width, ps: 1 }
+    : { cs: 1, rs: s.width * s.channels, ps: s.channels };
+}
+
+/** Allocates a label map for `numLabels` labels. */
+export function newLabelMap(numLabels: number, size: number): Uint8Array | Uint16Array {
+  return numLabels <= 256 ? new Uint8Array(size) : new Uint16Array(size);
+}
+
+/** Largest |score| (for the rounding margin). Scores must be finite. */
+function maxAbs(data: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v > m) m = v;
+    else if (-v > m) m = -v;
+  }
+  return m;
+}
+
+function presentOf(seen: Uint8Array): Int32Array {
+  let n = 0;
+  for (let i = 0; i < seen.length; i++) if (seen[i]) n++;
+  const out = new Int32Array(n);
+  for (let i = 0, k = 0; i < seen.length; i++) if (seen[i]) out[k++] = i;
+  return out;
+}
+
+/**
+ * Label map of interpolated scores: pixel (x, y) of the output takes the class with the
+ * highest score bilinearly interpolated at taps `xTaps[x]`, `yTaps[y]` (first class on ties);
+ * for a single-channel map, label 1 where the score is above `binaryThreshold`.
+ *
+ * @param scores finite class scores [C,h,w] / [h,w,C]
+ * @param xTaps output width = `xTaps.i0.length`, source columns in [0, w)
+ * @param yTaps output height = `yTaps.i0.length`, source rows in [0, h)
+ * @returns label map [H,W] (Uint8Array up to 256 labels), the labels present, and probability
+ *   maps when asked for
+ */
+export function labelMapFromScores(
+  scores: ScoreMap,
+  xTaps: AxisTaps,
+  yTaps: AxisTaps,
+  options: LabelMapOptions = {},
+): LabelMapResult {
+  const C = scores.channels;
+  const binary = C === 1;
+  const numLabels = binary ? 2 : C;
+  const W = xTaps.i0.length;
+  const H = yTaps.i0.length;
+  const labelMap = newLabelMap(numLabels, W * H);
+  const seen = new Uint8Array(numLabels);
+  const allowedList: number[] = [];
+  for (let c = 0; c < C; c++) if (!options.allowed || options.allowed[c] === 1) allowedList.push(c);
+  const allowed = Int32Array.from(allowedList);
+
+  if (binary) {
+    binaryLabels(scores, xTaps, yTaps, options.binaryThreshold ?? 0, labelMap, seen);
+  } else if (allowed.length === 1) {
+    labelMap.fill(allowed[0]!);
+    if (W * H > 0) seen[allowed[0]!] = 1;
+  } else if (
+    isIdentityTaps(xTaps, scores.width) &&
+    isIdentityTaps(yTaps, scores.height) &&
+    allowed.length > 0
+  ) {
+    argmaxSameSize(scores, allowed, labelMap, seen);
+  } else if (allowed.length > 0) {
+    if (W * H >= scores.width * scores.height) {
+      argmaxWithCells(scores, allowed, xTaps, yTaps, labelMap, seen);
+    } else {
+      argmaxDirect(scores, allowed, xTaps, yTaps, labelMap, seen);
+    }
+  }
+  const result: LabelMapResult = { labelMap, classesPresent: presentOf(seen) };
+  const request = options.probabilities;
+  if (!request || request.classes.length === 0) return result;
+  if (!binary) {
+    return { ...result, probabilities: probabilityMaps(scores, xTaps, yTaps, request) };
+  }
+  // One channel: label 1 has probability p, label 0 has 1 − p.
+  const activation = request.activation === 'softmax' ? 'sigmoid' : request.activation;
+  const p = probabilityMaps(scores, xTaps, yTaps, { classes: Int32Array.of(0), activation })
+    .maps[0]!;
+  const maps = Array.from(request.classes, (label) => {
+    if (label === 1) return p;
+    const q = new Float32Array(p.length);
+    for (let i = 0; i < p.length; i++) q[i] = 1 - p[i]!;
+    return q;
+  });
+  return { ...result, probabilities: { classes: request.classes.slice(), maps } };
+}
+
+/** Same size, no interpolation: a plain argmax per pixel over the allowed classes. */
+function argmaxSameSize(
+  s: ScoreMap,
+  allowed: Int32Array,
+  out: Uint8Array | Uint16Array,
+  seen: Uint8Array,
+): void {
+  const { cs, ps } = stridesOf(s);
+  const n = s.width * s.height;
+  const d = s.data;
+  if (s.layout === 'nchw') {
+    // class-major: keep a running best per pixel, reading each plane front to back
+    const best = new Float32Array(n);
+    const c0 = allowed[0]!;
+    best.set(d.subarray(c0 * cs, c0 * cs + n));
+    out.fill(c0);
+    for (let k = 1; k < allowed.length; k++) {
+      const c = allowed[k]!;
+      const off = c * cs;
+      for (let i = 0; i < n; i++) {
+        const v = d[off + i]!;
+        if (v > best[i]!) {
+          best[i] = v;
+          out[i] = c;
+        }
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const base = i * ps;
+      let bc = allowed[0]!;
+      let bv = d[base + bc]!;
+      for (let k = 1; k < allowed.length; k++) {
+        const c = allowed[k]!;
+        const v = d[base + c]!;
+        if (v > bv) {
+          bv = v;
+          bc = c;
+        }
+      }
+      out[i] = bc;
+    }
+  }
+  for (let i = 0; i < n; i++) seen[out[i]!] = 1;
+}
+
+/** Argmax of the interpolated scores of every allowed class at every pixel (downsampling). */
+function argmaxDirect(
+  s: ScoreMap,
+  allowed: Int32Array,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  out: Uint8Array | Uint16Array,
+  seen: Uint8Array,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const W = xt.i0.length;
+  const H = yt.i0.length;
+  for (let y = 0; y < H; y++) {
+    const r0 = yt.i0[y]! * rs;
+    const r1 = yt.i1[y]! * rs;
+    const wy0 = yt.w0[y]!;
+    const wy1 = yt.w1[y]!;
+    for (let x = 0; x < W; x++) {
+      const q0 = xt.i0[x]! * ps;
+      const q1 = xt.i1[x]! * ps;
+      const wx0 = xt.w0[x]!;
+      const wx1 = xt.w1[x]!;
+      let bc = -1;
+      let bv = Number.NEGATIVE_INFINITY;
+      for (let k = 0; k < allowed.length; k++) {
+        const c = allowed[k]!;
+        const o = c * cs;
+        const v = bilinear(
+          d[o + r0 + q0]!,
+          d[o + r0 + q1]!,
+          d[o + r1 + q0]!,
+          d[o + r1 + q1]!,
+          wx0,
+          wx1,
+          wy0,
+          wy1,
+        );
+        if (bc < 0 || v > bv) {
+          bv = v;
+          bc = c;
+        }
+      }
+      out[y * W + x] = bc;
+      seen[bc] = 1;
+    }
+  }
+}
+
+/**
+ * Upsampling argmax with per-cell dominance and candidate pruning (see the file comment).
+ * Cells are indexed by the upper-left source sample (r, q); their corners are rows r, r+1 and
+ * columns q, q+1 (clamped), a superset of the corners any tap starting at (r, q) reads.
+ *
+ * Dominance is read from each source sample's best and second-best score: class c* beats every
+ * other class everywhere in a cell when it is the best class at all four corners and its
+ * smallest best score exceeds the largest second-best score by the margin.
+ */
+function argmaxWithCells(
+  s: ScoreMap,
+  allowed: Int32Array,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  out: Uint8Array | Uint16Array,
+  seen: Uint8Array,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const h = s.height;
+  const w = s.width;
+  const n = h * w;
+  // Best and second-best allowed score per source sample, in one pass over the scores.
+  const first = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const second = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const firstClass = new Int32Array(n);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  if (s.layout === 'nchw') {
+    for (let k = 0; k < allowed.length; k++) {
+      const c = allowed[k]!;
+      const off = c * cs;
+      for (let i = 0; i < n; i++) {
+        const v = d[off + i]!;
+        if (v > second[i]!) {
+          if (v > first[i]!) {
+            second[i] = first[i]!;
+            first[i] = v;
+            firstClass[i] = c;
+          } else second[i] = v;
+        }
+        if (v < lo) lo = v;
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const base = i * ps;
+      let b1 = Number.NEGATIVE_INFINITY;
+      let b2 = Number.NEGATIVE_INFINITY;
+      let bc = 0;
+      for (let k = 0; k < allowed.length; k++) {
+        const c = allowed[k]!;
+        const v = d[base + c]!;
+        if (v > b2) {
+          if (v > b1) {
+            b2 = b1;
+            b1 = v;
+            bc = c;
+          } else b2 = v;
+        }
+        if (v < lo) lo = v;
+      }
+      first[i] = b1;
+      second[i] = b2;
+      firstClass[i] = bc;
+    }
+  }
+  for (let i = 0; i < n; i++) if (first[i]! > hi) hi = first[i]!;
+  const margin = MARGIN * Math.max(Math.abs(lo), Math.abs(hi));
+  const words = (s.channels + 31) >>> 5;
+  // Per cell: its class when decided, else -1 - j for the j-th undecided cell, whose candidate
+  // classes are bits[j·words ..].
+  const decided = new Int32Array(n);
+  const open: number[] = [];
+  for (let r = 0; r < h; r++) {
+    const a = r * w;
+    const b = (r + 1 < h ? r + 1 : r) * w;
+    for (let q = 0; q < w; q++) {
+      const q1 = q + 1 < w ? q + 1 : q;
+      const c = firstClass[a + q]!;
+      if (firstClass[a + q1] === c && firstClass[b + q] === c && firstClass[b + q1] === c) {
+        const mn = Math.min(first[a + q]!, first[a + q1]!, first[b + q]!, first[b + q1]!);
+        const mx = Math.max(second[a + q]!, second[a + q1]!, second[b + q]!, second[b + q1]!);
+        if (mn - mx > margin) {
+          decided[a + q] = c;
+          continue;
+        }
+      }
+      decided[a + q] = -1 - open.length;
+      open.push(a + q);
+    }
+  }
+  if (open.length * 4 > n) {
+    // Mostly undecided (noise-like scores): interpolate every class, one source row at a time.
+    argmaxSeparable(s, allowed, xt, yt, decided, out);
+    for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
+    return;
+  }
+  // Candidates of an undecided cell: the classes whose largest corner reaches a lower bound of
+  // the winning score (the best smallest corner among the corners' best classes) — no other
+  // class can win anywhere in the cell.
+  const bits = new Uint32Array(open.length * words);
+  const bound = new Float32Array(open.length);
+  const cornerMax = (c: number, r: number, q: number): number => {
+    const dq = q + 1 < w ? ps : 0;
+    const qa = c * cs + r * rs + q * ps;
+    const qb = c * cs + (r + 1 < h ? r + 1 : r) * rs + q * ps;
+    return Math.max(d[qa]!, d[qa + dq]!, d[qb]!, d[qb + dq]!);
+  };
+  const cornerMin = (c: number, r: number, q: number): number => {
+    const dq = q + 1 < w ? ps : 0;
+    const qa = c * cs + r * rs + q * ps;
+    const qb = c * cs + (r + 1 < h ? r + 1 : r) * rs + q * ps;
+    return Math.min(d[qa]!, d[qa + dq]!, d[qb]!, d[qb + dq]!);
+  };
+  for (let j = 0; j < open.length; j++) {
+    const cell = open[j]!;
+    const r = (cell / w) | 0;
+    const q = cell - r * w;
+    const q1 = q + 1 < w ? q + 1 : q;
+    const r1 = r + 1 < h ? r + 1 : r;
+    let L = cornerMin(firstClass[cell]!, r, q);
+    for (const p of [r * w + q1, r1 * w + q, r1 * w + q1]) {
+      const c = firstClass[p]!;
+      if (c !== firstClass[cell]) L = Math.max(L, cornerMin(c, r, q));
+    }
+    bound[j] = L - margin;
+  }
+  for (let k = 0; k < allowed.length; k++) {
+    const c = allowed[k]!;
+    const word = c >>> 5;
+    const bit = 1 << (c & 31);
+    for (let j = 0; j < open.length; j++) {
+      const cell = open[j]!;
+      const r = (cell / w) | 0;
+      if (cornerMax(c, r, cell - r * w) >= bound[j]!) bits[j * words + word]! |= bit;
+    }
+  }
+  writeCellLabels(s, xt, yt, decided, bits, words, out);
+  for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
+}
+
+/** One source row interpolated horizontally for every allowed class: `dst[x·A + k]`. */
+function horizontalRow(
+  s: ScoreMap,
+  allowed: Int32Array,
+  xt: AxisTaps,
+  r: number,
+  dst: Float32Array,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const A = allowed.length;
+  const W = xt.i0.length;
+  const { i0, i1, w0, w1 } = xt;
+  for (let k = 0; k < A; k++) {
+    const o = allowed[k]! * cs + r * rs;
+    for (let x = 0, j = k; x < W; x++, j += A) {
+      dst[j] = f32(d[o + i0[x]! * ps]! * w0[x]! + f32(d[o + i1[x]! * ps]! * w1[x]!));
+    }
+  }
+}
+
+/**
+ * Argmax for scores where few cells are decided: each source row is interpolated horizontally
+ * once for every allowed class (kept for the two rows an output row blends), then every
+ * undecided output pixel blends the two rows for each class — torch's order of operations, so
+ * the values are the same as `bilinear`'s.
+ */
+function argmaxSeparable(
+  s: ScoreMap,
+  allowed: Int32Array,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  decided: Int32Array,
+  out: Uint8Array | Uint16Array,
+): void {
+  const w = s.width;
+  const A = allowed.length;
+  const W = xt.i0.length;
+  const H = yt.i0.length;
+  const rows = [new Float32Array(W * A), new Float32Array(W * A)];
+  const source = [-1, -1];
+  for (let y = 0; y < H; y++) {
+    const r0 = yt.i0[y]!;
+    const r1 = yt.i1[y]!;
+    // one slot holds row r0, the other row r1 (the same slot when r0 = r1)
+    let s0 = source[0] === r0 ? 0 : source[1] === r0 ? 1 : -1;
+    if (s0 < 0) {
+      s0 = source[0] === r1 && r1 !== r0 ? 1 : 0;
+      horizontalRow(s, allowed, xt, r0, rows[s0]!);
+      source[s0] = r0;
+    }
+    let s1 = source[0] === r1 ? 0 : source[1] === r1 ? 1 : -1;
+    if (s1 < 0) {
+      s1 = 1 - s0;
+      horizontalRow(s, allowed, xt, r1, rows[s1]!);
+      source[s1] = r1;
+    }
+    blendRow(
+      rows[s0]!,
+      rows[s1]!,
+      yt.w0[y]!,
+      yt.w1[y]!,
+      allowed,
+      xt.i0,
+      decided,
+      r0 * w,
+      out,
+      y * W,
+    );
+  }
+}
+
+/** Output row of {@link argmaxSeparable}: decided cells copied, the rest blended and compared. */
+function blendRow(
+  rowA: Float32Array,
+  rowB: Float32Array,
+  wy0: number,
+  wy1: number,
+  allowed: Int32Array,
+  xi0: Int32Array,
+  decided: Int32Array,
+  cellRow: number,
+  out: Uint8Array | Uint16Array,
+  o: number,
+): void {
+  const A = allowed.length;
+  const W = xi0.length;
+  for (let x = 0; x < W; x++) {
+    const label = decided[cellRow + xi0[x]!]!;
+    if (label >= 0) {
+      out[o + x] = label;
+      continue;
+    }
+    const j = x * A;
+    let bk = 0;
+    let bv = f32(rowA[j]! * wy0 + f32(rowB[j]! * wy1));
+    for (let k = 1; k < A; k++) {
+      const v = f32(rowA[j + k]! * wy0 + f32(rowB[j + k]! * wy1));
+      if (v > bv) {
+        bv = v;
+        bk = k;
+      }
+    }
+    out[o + x] = allowed[bk]!;
+  }
+}
+
+/** Pass 2 of {@link argmaxWithCells}: the output row by row from the decided cells. */
+function writeCellLabels(
+  s: ScoreMap,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  decided: Int32Array,
+  bits: Uint32Array,
+  words: number,
+  out: Uint8Array | Uint16Array,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const w = s.width;
+  const W = xt.i0.length;
+  const H = yt.i0.length;
+  for (let y = 0; y < H; y++) {
+    const ry0 = yt.i0[y]!;
+    const r0 = ry0 * rs;
+    const r1 = yt.i1[y]! * rs;
+    const wy0 = yt.w0[y]!;
+    const wy1 = yt.w1[y]!;
+    const cellRow = ry0 * w;
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      const qx0 = xt.i0[x]!;
+      const label = decided[cellRow + qx0]!;
+      if (label >= 0) {
+        out[o + x] = label;
+        continue;
+      }
+      const j = -1 - label;
+      const q0 = qx0 * ps;
+      const q1 = xt.i1[x]! * ps;
+      const wx0 = xt.w0[x]!;
+      const wx1 = xt.w1[x]!;
+      let bc = -1;
+      let bv = Number.NEGATIVE_INFINITY;
+      for (let wd = 0; wd < words; wd++) {
+        let m = bits[j * words + wd]!;
+        while (m !== 0) {
+          const low = m & -m;
+          const c = (wd << 5) + (31 - Math.clz32(low));
+          m ^= low;
+          const off = c * cs;
+          const v = bilinear(
+            d[off + r0 + q0]!,
+            d[off + r0 + q1]!,
+            d[off + r1 + q0]!,
+            d[off + r1 + q1]!,
+            wx0,
+            wx1,
+            wy0,
+            wy1,
+          );
+          if (bc < 0 || v > bv) {
+            bv = v;
+            bc = c;
+          }
+        }
+      }
+      out[o + x] = bc;
+    }
+  }
+}
+
+/** Single channel: label 1 where the interpolated score is strictly above `threshold`. */
+function binaryLabels(
+  s: ScoreMap,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  threshold: number,
+  out: Uint8Array | Uint16Array,
+  seen: Uint8Array,
+): void {
+  const d = s.data;
+  const w = s.width;
+  const h = s.height;
+  const margin = MARGIN * Math.max(maxAbs(d), Math.abs(threshold));
+  // Per cell: 1 / 0 when all four corners are clearly above / below, else 2 (interpolate).
+  const cell = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++) {
+    const a = r * w;
+    const b = (r + 1 < h ? r + 1 : r) * w;
+    for (let q = 0; q < w; q++) {
+      const q1 = q + 1 < w ? q + 1 : q;
+      const v0 = d[a + q]!;
+      const v1 = d[a + q1]!;
+      const v2 = d[b + q]!;
+      const v3 = d[b + q1]!;
+      const mn = Math.min(v0, v1, v2, v3);
+      const mx = Math.max(v0, v1, v2, v3);
+      cell[a + q] = mn > threshold + margin ? 1 : mx < threshold - margin ? 0 : 2;
+    }
+  }
+  const W = xt.i0.length;
+  const H = yt.i0.length;
+  for (let y = 0; y < H; y++) {
+    const ry0 = yt.i0[y]!;
+    const r0 = ry0 * w;
+    const r1 = yt.i1[y]! * w;
+    const wy0 = yt.w0[y]!;
+    const wy1 = yt.w1[y]!;
+    for (let x = 0; x < W; x++) {
+      const q0 = xt.i0[x]!;
+      const k = cell[r0 + q0]!;
+      let label = k;
+      if (k === 2) {
+        const q1 = xt.i1[x]!;
+        const v = bilinear(
+          d[r0 + q0]!,
+          d[r0 + q1]!,
+          d[r1 + q0]!,
+          d[r1 + q1]!,
+          xt.w0[x]!,
+          xt.w1[x]!,
+          wy0,
+          wy1,
+        );
+        label = v > threshold ? 1 : 0;
+      }
+      out[y * W + x] = label;
+      seen[label] = 1;
+    }
+  }
+}
+
+/**
+ * Probability maps of the requested classes: every class score is interpolated at every
+ * pixel (the fused argmax above avoids this; probabilities cannot), then softmax over all
+ * classes, a per-channel sigmoid, or nothing (`none`, for models that output probabilities).
+ * Computed in double from the float32 interpolated scores, stored as float32.
+ */
+function probabilityMaps(
+  s: ScoreMap,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  request: { readonly classes: Int32Array; readonly activation: ScoreActivation },
+): ClassProbabilities {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const C = s.channels;
+  const W = xt.i0.length;
+  const H = yt.i0.length;
+  const { classes, activation } = request;
+  const maps = Array.from(classes, () => new Float32Array(W * H));
+  const v = new Float64Array(C);
+  for (let y = 0; y < H; y++) {
+    const r0 = yt.i0[y]! * rs;
+    const r1 = yt.i1[y]! * rs;
+    const wy0 = yt.w0[y]!;
+    const wy1 = yt.w1[y]!;
+    for (let x = 0; x < W; x++) {
+      const q0 = xt.i0[x]! * ps;
+      const q1 = xt.i1[x]! * ps;
+      const wx0 = xt.w0[x]!;
+      const wx1 = xt.w1[x]!;
+      const i = y * W + x;
+      if (activation === 'softmax') {
+        let mx = Number.NEGATIVE_INFINITY;
+        for (let c = 0; c < C; c++) {
+          const o = c * cs;
+          const val = bilinear(
+            d[o + r0 + q0]!,
+            d[o + r0 + q1]!,
+            d[o + r1 + q0]!,
+            d[o + r1 + q1]!,
+            wx0,
+            wx1,
+            wy0,
+            wy1,
+          );
+          v[c] = val;
+          if (val > mx) mx = val;
+        }
+        let sum = 0;
+        for (let c = 0; c < C; c++) {
+          const e = Math.exp(v[c]! - mx);
+          v[c] = e;
+          sum += e;
+        }
+        for (let k = 0; k < classes.length; k++) maps[k]![i] = v[classes[k]!]! / sum;
+      } else {
+        for (let k = 0; k < classes.length; k++) {
+          const o = classes[k]! * cs;
+          const val = bilinear(
+            d[o + r0 + q0]!,
+            d[o + r0 + q1]!,
+            d[o + r1 + q0]!,
+            d[o + r1 + q1]!,
+            wx0,
+            wx1,
+            wy0,
+            wy1,
+          );
+          maps[k]![i] = activation === 'sigmoid' ? 1 / (1 + Math.exp(-val)) : val;
+        }
+      }
+    }
+  }
+  return { classes: classes.slice(), maps };
+}
