@@ -1,10 +1,11 @@
 import { ModelCardError, ModelOutputError, parseModelCard } from '@ocelot/detectors';
-import { createRgbImage } from '@ocelot/image';
+import { createRgbImage, type RgbImage } from '@ocelot/image';
 import type { Tensor, TensorLike } from '@ocelot/runtime';
 import { describe, expect, it } from 'vitest';
 import { registerBuiltins } from '../builtins.js';
 import { buildSegmenter, createSegmenterRegistry } from '../registry.js';
 import type { SemanticSegmenter } from '../segmenter.js';
+import type { SemanticSegmentOptions } from '../types.js';
 import { contextOf, f32, fakeSession } from '../test-utils/fake-session.js';
 
 const registry = registerBuiltins(createSegmenterRegistry());
@@ -92,8 +93,7 @@ describe('semantic decode through a segmenter (fake session)', () => {
     await expect(seg.segment(createRgbImage(4, 4), { threshold: 2 })).rejects.toThrow(
       /options.threshold/,
     );
-    // biome-ignore lint/suspicious/noExplicitAny: a bad option on purpose
-    await expect(seg.segment(createRgbImage(4, 4), { clases: [1] } as any)).rejects.toThrow(
+    await expect(seg.segment(createRgbImage(4, 4), { clases: [1] } as unknown as SemanticSegmentOptions)).rejects.toThrow(
       /options.clases: unknown option/,
     );
   });
@@ -269,9 +269,8 @@ describe('semantic decode through a segmenter (fake session)', () => {
   it('bad images are refused before the model runs', async () => {
     const session = fakeSession({ outputs: { out: f32(halves(), [1, 3, 4, 4]) } });
     const seg = (await buildSegmenter(registry, card({}), contextOf(session))) as SemanticSegmenter;
-    // biome-ignore lint/suspicious/noExplicitAny: a bad image on purpose
     await expect(
-      seg.segment({ width: 2, height: 2, data: new Uint8Array(5) } as any),
+      seg.segment({ width: 2, height: 2, data: new Uint8Array(5) } as unknown as RgbImage),
     ).rejects.toThrow(/image.data/);
     expect(session.runs).toBe(0);
   });
