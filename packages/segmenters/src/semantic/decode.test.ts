@@ -93,9 +93,9 @@ describe('semantic decode through a segmenter (fake session)', () => {
     await expect(seg.segment(createRgbImage(4, 4), { threshold: 2 })).rejects.toThrow(
       /options.threshold/,
     );
-    await expect(seg.segment(createRgbImage(4, 4), { clases: [1] } as unknown as SemanticSegmentOptions)).rejects.toThrow(
-      /options.clases: unknown option/,
-    );
+    await expect(
+      seg.segment(createRgbImage(4, 4), { clases: [1] } as unknown as SemanticSegmentOptions),
+    ).rejects.toThrow(/options.clases: unknown option/);
   });
 
   it('letterbox: the padding is cropped before upsampling', async () => {

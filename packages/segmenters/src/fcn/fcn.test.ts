@@ -1,0 +1,3 @@
+import { torchvisionParity } from '../test-utils/torchvision-parity.js';
+
+torchvisionParity('fcn', 'fcn_tiny');

@@ -1,0 +1,3 @@
+import { torchvisionParity } from '../test-utils/torchvision-parity.js';
+
+torchvisionParity('lraspp', 'lraspp_tiny');
