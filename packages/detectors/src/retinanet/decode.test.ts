@@ -255,6 +255,41 @@ describe('decodeRetinaNet on hand-made tensors', () => {
     ).toThrow(/needs architecture.featureMapSizes/);
   });
 
+  it('scans lengths that are not a multiple of 8 (tail and unrolled part) alike', () => {
+    // one level, 1×3 locations, 3 classes: 9 logits
+    const card3 = parseModelCard({
+      id: 't',
+      task: 'detect',
+      architecture: { type: 'retinanet', anchors: { sizes: [[8]], aspectRatios: [1] } },
+      files: { model: { path: 'm' } },
+      input: { width: 24, height: 8, resize: 'stretch' },
+      labels: ['a', 'b', 'c'],
+    });
+    const p3 = retinaNetDecodeParams(parseRetinaNetConfig(card3));
+    const ctx3 = {
+      model: 't',
+      options: resolveDetectOptions(['a', 'b', 'c'], {}, RETINANET_DEFAULTS),
+      inputSize: { width: 24, height: 8 },
+      numClasses: 3,
+      metadata: {},
+    };
+    const out3 = (logits: number[]) => ({
+      cls_logits_0: f32(logits, [1, 1, 3, 1, 3]),
+      bbox_regression_0: f32(new Float32Array(12), [1, 1, 3, 1, 4]),
+    });
+    const logits = [-9, 2, -9, -9, -9, 1, -9, -9, 3];
+    const c = decodeRetinaNet(out3(logits), ctx3, p3);
+    expect(Array.from(c.labels)).toEqual([2, 1, 2]);
+    expect(c.scores[0]).toBeCloseTo(1 / (1 + Math.exp(-3)), 6);
+    for (const at of [3, 8]) {
+      const bad = [...logits];
+      bad[at] = Number.NaN;
+      expect(() => decodeRetinaNet(out3(bad), ctx3, p3)).toThrow(
+        new RegExp(`non-finite value NaN at flat index ${at}`),
+      );
+    }
+  });
+
   it('config errors name the field', () => {
     expect(() => parseRetinaNetConfig(cardOf({ scoreOutputs: ['a'] }))).toThrow(
       /architecture.boxOutputs: give scoreOutputs and boxOutputs together/,

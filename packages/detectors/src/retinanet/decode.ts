@@ -209,6 +209,12 @@ interface LevelPassing {
   readonly poison: number;
 }
 
+function grow(a: Int32Array): Int32Array {
+  const out = new Int32Array(2 * a.length);
+  out.set(a);
+  return out;
+}
+
 /**
  * Step 1–2 scan of one level, in two passes: first the flat indices of logits above
  * logit(threshold) − 1e-4 (the only ones whose sigmoid can pass; a tight loop with nothing but a
@@ -227,15 +233,41 @@ function scanLevel(
   let count = 0;
   let poison = 0;
   const n = logits.length;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  // eight logits per step, as the Ultralytics scan (V8 does not unroll loops itself)
+  for (; i + 8 <= n; i += 8) {
+    const v0 = logits[i]!;
+    const v1 = logits[i + 1]!;
+    const v2 = logits[i + 2]!;
+    const v3 = logits[i + 3]!;
+    const v4 = logits[i + 4]!;
+    const v5 = logits[i + 5]!;
+    const v6 = logits[i + 6]!;
+    const v7 = logits[i + 7]!;
+    poison += (v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7) * 0;
+    if (
+      v0 > floor ||
+      v1 > floor ||
+      v2 > floor ||
+      v3 > floor ||
+      v4 > floor ||
+      v5 > floor ||
+      v6 > floor ||
+      v7 > floor
+    ) {
+      for (let j = i; j < i + 8; j++) {
+        if (logits[j]! > floor) {
+          if (count === above.length) above = grow(above);
+          above[count++] = j;
+        }
+      }
+    }
+  }
+  for (; i < n; i++) {
     const v = logits[i]!;
     poison += v * 0;
     if (v > floor) {
-      if (count === above.length) {
-        const grown = new Int32Array(2 * count);
-        grown.set(above);
-        above = grown;
-      }
+      if (count === above.length) above = grow(above);
       above[count++] = i;
     }
   }
@@ -243,11 +275,11 @@ function scanLevel(
   const scores = new Float32Array(count);
   let kept = 0;
   for (let j = 0; j < count; j++) {
-    const i = above[j]!;
-    if (allowed !== undefined && allowed[i % k] !== 1) continue;
-    const s = Math.fround(1 / (1 + Math.exp(-logits[i]!)));
+    const at = above[j]!;
+    if (allowed !== undefined && allowed[at % k] !== 1) continue;
+    const s = Math.fround(1 / (1 + Math.exp(-logits[at]!)));
     if (s > threshold) {
-      index[kept] = i;
+      index[kept] = at;
       scores[kept] = s;
       kept++;
     }

