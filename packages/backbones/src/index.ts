@@ -46,3 +46,20 @@ export {
   type Normalization,
   withFpn,
 } from './spec.js';
+export {
+  type AxisField,
+  CLASSIC_SHAPES_FCN,
+  defineFcnClassifierSpec,
+  type FcnClassifierSpec,
+  type FcnClassifierSpecInput,
+  type LayerSpec,
+  outputSize,
+  type Pair,
+  type PixelMapping,
+  type ProjectedScoreMap,
+  projectScoreMap,
+  type ReceptiveField,
+  type ReceptiveFieldStep,
+  receptiveField,
+  receptiveFieldTrace,
+} from './fcn-classifier/index.js';
