@@ -1,7 +1,8 @@
+import { Transform } from '@ocelot/image';
 import { describe, expect, it } from 'vitest';
 import type { DecodeContext } from '../detector.js';
 import { parseModelCard } from '../model-card.js';
-import { resolveDetectOptions } from '../postprocess.js';
+import { finalizeDetections, resolveDetectOptions } from '../postprocess.js';
 import { runSyntheticCases } from '../test-utils/cases.js';
 import { expectClose } from '../test-utils/compare.js';
 import { f32 } from '../test-utils/fake-session.js';
@@ -57,6 +58,29 @@ describe('decodeDetr on hand-made tensors', () => {
     expect(decodeDetr(out(), ctx({ scoreThreshold: 0 }), params).scores.length).toBe(3);
     const onlyB = decodeDetr(out(), ctx({ scoreThreshold: 0.1, classes: ['b'] }), params);
     expect(Array.from(onlyB.labels)).toEqual([1]);
+  });
+
+  it('more queries than maxDetections: the best, no NMS (overlapping queries both stay)', () => {
+    const overlapping = [
+      [0.5, 0.5, 0.2, 0.2],
+      [0.5, 0.5, 0.2, 0.2],
+      [0.5, 0.5, 0.2, 0.2],
+    ];
+    const options = resolveDetectOptions(['a', 'b'], { scoreThreshold: 0 }, DETR_DEFAULTS);
+    const c = decodeDetr(out(logits, overlapping), { ...ctx(), options }, params);
+    const all = finalizeDetections('m', c, options, Transform.identity(200, 100), ['a', 'b'], {
+      nms: false,
+    });
+    expect(all.scores.length).toBe(3);
+    const capped = resolveDetectOptions(
+      ['a', 'b'],
+      { scoreThreshold: 0, maxDetections: 2 },
+      DETR_DEFAULTS,
+    );
+    const two = finalizeDetections('m', c, capped, Transform.identity(200, 100), ['a', 'b'], {
+      nms: false,
+    });
+    expect(Array.from(two.scores)).toEqual(Array.from(all.scores.subarray(0, 2)));
   });
 
   it('NaN and shape errors name the output', () => {

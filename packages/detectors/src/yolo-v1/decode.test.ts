@@ -1,7 +1,8 @@
+import { Transform } from '@ocelot/image';
 import { describe, expect, it } from 'vitest';
 import type { DecodeContext } from '../detector.js';
 import { parseModelCard } from '../model-card.js';
-import { resolveDetectOptions } from '../postprocess.js';
+import { finalizeDetections, resolveDetectOptions } from '../postprocess.js';
 import { runSyntheticCases } from '../test-utils/cases.js';
 import { f32 } from '../test-utils/fake-session.js';
 import { parseYoloV1Config, YOLO_V1_DEFAULTS } from './config.js';
@@ -57,6 +58,19 @@ describe('decodeYoloV1 on hand-made tensors', () => {
     const top = decodeYoloV1(out(cells), ctx({ scoreThreshold: 0, preNmsTopK: 2 }), params);
     const f = Math.fround;
     expect(Array.from(top.scores)).toEqual([f(f(0.9) * f(0.8)), f(f(0.5) * f(0.9))]);
+  });
+
+  it('more candidates than maxDetections: capped after NMS, best first', () => {
+    const options = resolveDetectOptions(
+      ['a', 'b'],
+      { scoreThreshold: 0, maxDetections: 2 },
+      YOLO_V1_DEFAULTS,
+    );
+    const c = decodeYoloV1(out(cells), { ...ctx(), options }, params);
+    expect(c.scores.length).toBe(8);
+    const det = finalizeDetections('m', c, options, Transform.identity(100, 100), ['a', 'b']);
+    expect(det.scores.length).toBe(2);
+    expect(det.scores[0]).toBe(Math.fround(Math.fround(0.9) * Math.fround(0.8)));
   });
 
   it('NaN and shape errors name the output', () => {

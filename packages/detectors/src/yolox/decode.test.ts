@@ -1,8 +1,9 @@
+import { Transform } from '@ocelot/image';
 import { describe, expect, it } from 'vitest';
 import type { DecodeContext } from '../detector.js';
 import { ModelOutputError } from '../errors.js';
 import { parseModelCard } from '../model-card.js';
-import { resolveDetectOptions } from '../postprocess.js';
+import { finalizeDetections, resolveDetectOptions } from '../postprocess.js';
 import { runSyntheticCases } from '../test-utils/cases.js';
 import { f32 } from '../test-utils/fake-session.js';
 import { parseYoloxConfig, YOLOX_DEFAULTS } from './config.js';
@@ -64,6 +65,18 @@ describe('decodeYolox on hand-made tensors', () => {
     expect(c.scores[0]).toBe(Math.fround(Math.fround(0.9) * Math.fround(0.5)));
     const top = decodeYolox(out(rows), ctx({ scoreThreshold: 0, preNmsTopK: 1 }), params);
     expect(Array.from(top.labels)).toEqual([1]);
+  });
+
+  it('more candidates than maxDetections: capped after NMS, best first', () => {
+    const options = resolveDetectOptions(
+      ['a', 'b'],
+      { scoreThreshold: 0, maxDetections: 1 },
+      YOLOX_DEFAULTS,
+    );
+    const c = decodeYolox(out(rows), { ...ctx(), options }, params);
+    expect(c.scores.length).toBe(2);
+    const det = finalizeDetections('m', c, options, Transform.identity(16, 8), ['a', 'b']);
+    expect(det.labelNames).toEqual(['b']);
   });
 
   it('sigmoid: true activates objectness and classes', () => {
