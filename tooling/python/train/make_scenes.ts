@@ -13,6 +13,8 @@ import { writeSyntheticDataset } from '../../../packages/datasets/src/node/index
 export const SPLIT_SEEDS = { train: 1, val: 2, test: 3 } as const;
 
 const { values } = parseArgs({
+  // `pnpm scenes -- --out …` passes the `--` through
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     out: { type: 'string', default: '/tmp/ocelot-scenes' },
     train: { type: 'string', default: '4000' },

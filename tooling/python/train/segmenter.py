@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Trains Ocelot's small semantic segmenters on the synthetic shapes' label maps and exports them
+to ONNX.
+
+Two architectures (`--arch`):
+
+* `fcn` — FCN-8s: a C2f (CSP) backbone with skip score layers at strides 8 / 16 / 32. The
+  stride-32 scores are upsampled ×2 by a learned transposed conv (bilinear-initialised, as in
+  Long et al.), summed with the stride-16 scores, upsampled ×2 again, summed with the stride-8
+  scores, then bilinearly resized ×8 to the input size. Output `out` [N, C, H, W]: logits at
+  input resolution, like torchvision's FCN.
+* `unet` — U-Net: a four-level encoder (strides 1…8) with a bottleneck at stride 16, and a
+  decoder of transposed-conv ×2 upsampling, skip concatenation and double convs. Output `probs`
+  [N, C, H, W]: softmax probabilities at input resolution.
+
+C = K + 1 classes, 0 = background. Input `input` [N, 3, H, W] RGB / 255 (no mean / std), any H, W
+divisible by 32 (the card fixes 256×256). Training uses random 128×128 crops (the nets are fully
+convolutional) with flips; loss is cross-entropy. Validation mean IU (over all C classes, VOC
+style) is printed as the run goes.
+
+    nice -n 10 /usr/bin/python3 tooling/python/train/segmenter.py --arch fcn --data /tmp/ocelot-scenes
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+from common import (C2f, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
+                    load_split, setup, write_card)
+
+DEFAULTS: dict = {}
+
+
+def bilinear_kernel(channels: int, k: int) -> torch.Tensor:
+    f = (k + 1) // 2
+    c = f - 1 if k % 2 == 1 else f - 0.5
+    og = torch.arange(k, dtype=torch.float32)
+    filt = 1 - (og - c).abs() / f
+    w = torch.zeros(channels, channels, k, k)
+    for i in range(channels):
+        w[i, i] = filt[:, None] * filt[None, :]
+    return w
+
+
+class FCN8s(nn.Module):
+    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128)):
+        super().__init__()
+        c1, c2, c3, c4, c5 = width
+        self.stem = Conv(3, c1, 3, 2)
+        self.s2 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2, 1))
+        self.s3 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3, 2))  # stride 8  (pool3)
+        self.s4 = nn.Sequential(Conv(c3, c4, 3, 2), C2f(c4, c4, 2))  # stride 16 (pool4)
+        self.s5 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5, 1))  # stride 32 (pool5)
+        self.fc = nn.Sequential(Conv(c5, c5, 3), nn.Dropout2d(0.1), Conv(c5, c5, 1))  # "fc6/fc7"
+        self.score_fr = nn.Conv2d(c5, num_classes, 1)
+        self.score_pool4 = nn.Conv2d(c4, num_classes, 1)
+        self.score_pool3 = nn.Conv2d(c3, num_classes, 1)
+        self.upscore2 = nn.ConvTranspose2d(num_classes, num_classes, 4, 2, 1, bias=False)
+        self.upscore_pool4 = nn.ConvTranspose2d(num_classes, num_classes, 4, 2, 1, bias=False)
+        for up in (self.upscore2, self.upscore_pool4):
+            up.weight.data.copy_(bilinear_kernel(num_classes, 4))
+        # FCN-8s scales the skip scores down at the start (Long et al. use 0.01 / 0.0001).
+        for s in (self.score_pool4, self.score_pool3):
+            nn.init.zeros_(s.weight)
+            nn.init.zeros_(s.bias)
+
+    def forward(self, x):
+        size = x.shape[-2:]
+        p3 = self.s3(self.s2(self.stem(x)))
+        p4 = self.s4(p3)
+        p5 = self.s5(p4)
+        s = self.upscore2(self.score_fr(self.fc(p5))) + self.score_pool4(p4)
+        s = self.upscore_pool4(s) + self.score_pool3(p3)
+        return F.interpolate(s, size=size, mode='bilinear', align_corners=False)
+
+
+class DoubleConv(nn.Sequential):
+    def __init__(self, c1: int, c2: int):
+        super().__init__(Conv(c1, c2, 3), Conv(c2, c2, 3))
+
+
+class UNet(nn.Module):
+    def __init__(self, num_classes: int, width=(16, 32, 48, 64, 96)):
+        super().__init__()
+        self.enc = nn.ModuleList()
+        c_prev = 3
+        for c in width:
+            self.enc.append(DoubleConv(c_prev, c))
+            c_prev = c
+        self.pool = nn.MaxPool2d(2)
+        self.up = nn.ModuleList()
+        self.dec = nn.ModuleList()
+        for c_skip, c_in in zip(reversed(width[:-1]), reversed(width[1:])):
+            self.up.append(nn.ConvTranspose2d(c_in, c_skip, 2, 2))
+            self.dec.append(DoubleConv(2 * c_skip, c_skip))
+        self.head = nn.Conv2d(width[0], num_classes, 1)
+        self.softmax = False  # export switches the softmax on
+
+    def forward(self, x):
+        skips = []
+        for i, enc in enumerate(self.enc):
+            x = enc(x if i == 0 else self.pool(x))
+            skips.append(x)
+        x = skips.pop()
+        for up, dec in zip(self.up, self.dec):
+            x = dec(torch.cat((up(x), skips.pop()), 1))
+        x = self.head(x)
+        return x.softmax(1) if self.softmax else x
+
+
+def build(arch: str, num_classes: int) -> nn.Module:
+    return FCN8s(num_classes) if arch == 'fcn' else UNet(num_classes)
+
+
+@torch.no_grad()
+def confusion(model, x_uint8, y, num_classes, batch=16):
+    model.eval()
+    cm = torch.zeros(num_classes, num_classes, dtype=torch.int64)
+    for i in range(0, x_uint8.shape[0], batch):
+        pred = model(x_uint8[i:i + batch].float() / 255).argmax(1)
+        t = y[i:i + batch].long()
+        cm += torch.bincount(t.flatten() * num_classes + pred.flatten(),
+                             minlength=num_classes ** 2).view(num_classes, num_classes)
+    return cm
+
+
+def seg_metrics(cm: torch.Tensor) -> dict:
+    cm = cm.double()
+    tp = cm.diag()
+    iou = tp / (cm.sum(0) + cm.sum(1) - tp).clamp(min=1)
+    return {
+        'pixelAccuracy': float(tp.sum() / cm.sum()),
+        'meanAccuracy': float((tp / cm.sum(1).clamp(min=1)).mean()),
+        'meanIoU': float(iou.mean()),
+        'iou': [float(v) for v in iou],
+    }
+
+
+def random_crops(x, y, size, gen):
+    n, _, h, w = x.shape
+    ox = torch.randint(0, w - size + 1, (n,), generator=gen)
+    oy = torch.randint(0, h - size + 1, (n,), generator=gen)
+    flips = torch.rand(n, 2, generator=gen)
+    xs, ys = [], []
+    for i in range(n):
+        xi = x[i, :, oy[i]:oy[i] + size, ox[i]:ox[i] + size]
+        yi = y[i, oy[i]:oy[i] + size, ox[i]:ox[i] + size]
+        if flips[i, 0] < 0.5:
+            xi, yi = xi.flip(-1), yi.flip(-1)
+        if flips[i, 1] < 0.5:
+            xi, yi = xi.flip(-2), yi.flip(-2)
+        xs.append(xi)
+        ys.append(yi)
+    return torch.stack(xs), torch.stack(ys)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--arch', choices=('fcn', 'unet'), required=True)
+    ap.add_argument('--data', default='/tmp/ocelot-scenes')
+    ap.add_argument('--out', default='')
+    ap.add_argument('--epochs', type=int, default=10)
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--crop', type=int, default=128)
+    ap.add_argument('--lr', type=float, default=3e-3)
+    ap.add_argument('--train-count', type=int, default=0)
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--bench', action='store_true')
+    ap.add_argument('--export-only', default='', help='export a saved state dict (no training)')
+    ap.add_argument('--train-time', default='', help='with --export-only: the training run\'s time, for the card')
+    args = ap.parse_args()
+    DEFAULTS.update({a.dest: a.default for a in ap._actions})
+    setup(args.seed)
+    timer = Timer()
+    model_id = f'ocelot-shapes-{args.arch}'
+    out_dir = os.path.abspath(args.out or os.path.join(os.path.dirname(__file__), '..', '..', '..', 'models', model_id))
+    if args.export_only:
+        with open(os.path.join(args.data, 'train', 'annotations.json')) as f:
+            names = [c['name'] for c in sorted(json.load(f)['categories'], key=lambda c: c['id'])]
+        model = build(args.arch, len(names) + 1)
+        model.load_state_dict(torch.load(args.export_only))
+        export(model.eval(), args, names, out_dir, model_id, 256, args.train_time or str(timer))
+        return
+
+    _, x_tr, _, y_tr, names = load_split(args.data, 'train', masks=True)
+    if args.train_count:
+        x_tr, y_tr = x_tr[:args.train_count], y_tr[:args.train_count]
+    _, x_va, _, y_va, _ = load_split(args.data, 'val', masks=True)
+    num_classes = len(names) + 1
+    print(f'data: {x_tr.shape[0]} train, {x_va.shape[0]} val, classes background + {names} ({timer})', flush=True)
+
+    model = build(args.arch, num_classes)
+    print(f'model: {args.arch}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
+    ema = ModelEMA(model)
+    decay, no_decay = [], []
+    for _, p in model.named_parameters():
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 5e-4}, {'params': no_decay, 'weight_decay': 0}], lr=args.lr)
+    steps_per_epoch = x_tr.shape[0] // args.batch
+    total = steps_per_epoch * args.epochs
+    warmup = min(200, total // 10)
+    gen = torch.Generator().manual_seed(args.seed)
+
+    def lr_at(step):
+        if step < warmup:
+            return args.lr * (step + 1) / warmup
+        t = (step - warmup) / max(1, total - warmup)
+        return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+
+    step = 0
+    for epoch in range(args.epochs):
+        model.train()
+        order = torch.randperm(x_tr.shape[0], generator=gen)
+        running = 0.0
+        for bi in range(steps_per_epoch):
+            idx = order[bi * args.batch:(bi + 1) * args.batch]
+            xb, yb = random_crops(x_tr[idx], y_tr[idx], args.crop, gen)
+            for g in opt.param_groups:
+                g['lr'] = lr_at(step)
+            loss = F.cross_entropy(model(xb.float() / 255), yb.long())
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            ema.update(model)
+            step += 1
+            running += loss.item()
+            if args.bench and step == 20:
+                print(f'bench: 20 steps of {args.batch}×{args.crop}² ({timer})')
+                return
+            if step % 50 == 0:
+                print(f'epoch {epoch + 1}/{args.epochs} step {step}/{total} loss {running / 50:.4f} '
+                      f'lr {lr_at(step):.2e} ({timer})', flush=True)
+                running = 0.0
+        if epoch % 2 == 1 or epoch == args.epochs - 1:
+            m = seg_metrics(confusion(ema.ema, x_va, y_va, num_classes))
+            print(f'epoch {epoch + 1}: val mIoU {m["meanIoU"]:.4f} pixel acc {m["pixelAccuracy"]:.4f} '
+                  f'IoU {[round(v, 3) for v in m["iou"]]} ({timer})', flush=True)
+
+    export(ema.ema, args, names, out_dir, model_id, x_va.shape[-1], timer)
+
+
+def export(model, args, names, out_dir, model_id, imgsz, timer):
+    import onnx
+
+    os.makedirs(out_dir, exist_ok=True)
+    onnx_path = os.path.join(out_dir, 'model.onnx')
+    model = model.eval()
+    output = 'out'
+    if args.arch == 'unet':
+        model.softmax = True
+        output = 'probs'
+    torch.onnx.export(model, torch.zeros(1, 3, imgsz, imgsz), onnx_path, opset_version=17,
+                      input_names=['input'], output_names=[output], do_constant_folding=True)
+    m = onnx.load(onnx_path)
+    meta = {'description': f'Ocelot {args.arch} semantic segmenter for synthetic shapes', 'author': 'Ocelot',
+            'license': 'MIT', 'task': 'segment', 'imgsz': str([imgsz, imgsz]),
+            'names': str({i: n for i, n in enumerate(['background', *names])})}
+    del m.metadata_props[:]
+    for k, v in meta.items():
+        p = m.metadata_props.add()
+        p.key, p.value = k, v
+    onnx.checker.check_model(m)
+    onnx.save(m, onnx_path)
+    torch.save(model.state_dict(), f'/tmp/{model_id}.pt')
+    print(f'exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB) ({timer})', flush=True)
+    flags = ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in vars(args).items()
+                     if k not in ('out', 'data', 'bench', 'export_only', 'train_time', 'arch') and v != DEFAULTS.get(k))
+    n_params = sum(p.numel() for p in model.parameters()) / 1e6
+    if args.arch == 'fcn':
+        architecture = {'type': 'fcn', 'variant': '8s', 'output': 'out', 'values': 'logits'}
+        name = 'Ocelot shapes FCN-8s'
+        what = (f'FCN-8s ({n_params:.2f} M parameters): C2f (CSP) backbone, score layers at strides 8/16/32 fused '
+                'by learned ×2 transposed convs, bilinear ×8 to the input size; output `out` [1, 7, H, W] logits '
+                '(torchvision FCN layout).')
+    else:
+        architecture = {'type': 'unet', 'output': 'probs', 'values': 'probabilities'}
+        name = 'Ocelot shapes U-Net'
+        what = (f'U-Net ({n_params:.2f} M parameters): five-level encoder / decoder with skip concatenation at '
+                'input resolution; output `probs` [1, 7, H, W] softmax probabilities.')
+    card = {
+        'id': model_id,
+        'name': name,
+        'task': 'segment',
+        'architecture': architecture,
+        'files': {'model': file_entry(onnx_path, out_dir)},
+        'input': {'name': 'input', 'width': imgsz, 'height': imgsz, 'resize': 'stretch', 'layout': 'nchw',
+                  'channelOrder': 'rgb', 'scale': 1 / 255},
+        'labels': ['background', *names],
+        'license': 'MIT',
+        'description': (f'Ocelot\'s own semantic segmenter for the six synthetic shape classes of @ocelot/datasets '
+                        f'generateScene (label 0 = background). {what} Trained only on generated scenes: it '
+                        'knows nothing of real photos.'),
+        'reproduce': (f'{SCENES_COMMAND} && nice -n 10 /usr/bin/python3 tooling/python/train/segmenter.py '
+                      f'--arch {args.arch} --data /tmp/ocelot-scenes {flags}'.rstrip() + ' && '
+                      + EVAL_COMMAND.format(id=model_id)),
+        'training': {
+            'data': 'generateDataset seeds 1 (train, 4000 scenes) and 2 (val, 200), 256x256 label maps',
+            'epochs': args.epochs, 'batch': args.batch, 'crop': args.crop, 'seed': args.seed, 'time': str(timer),
+            'machine': 'CPU, torch 1.13, 2 threads on a shared 2-core machine',
+        },
+    }
+    print(f'wrote {write_card(out_dir, card)}', flush=True)
+
+
+if __name__ == '__main__':
+    main()
