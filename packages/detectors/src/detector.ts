@@ -30,6 +30,12 @@ export interface DecodeContext {
   readonly options: ResolvedDetectOptions;
   /** Size of the network input in pixels (the space candidate boxes are in). */
   readonly inputSize: ImageSize;
+  /**
+   * Size of the resized image inside the input, before padding (torchvision's `image_sizes`,
+   * what its detectors clip boxes to). Equals `inputSize` for `stretch`; smaller for a padded
+   * `torchvision` transform or a letterbox. Absent means `inputSize`.
+   */
+  readonly resizedSize?: ImageSize;
   readonly numClasses: number;
   /** ONNX metadata_props (e.g. Ultralytics `names`, `stride`). */
   readonly metadata: Readonly<Record<string, string>>;
@@ -112,10 +118,15 @@ export class OnnxDetector implements Detector {
       ...extraFeeds?.(input, image),
     };
     const outputs = await this.session.run(feeds);
+    const t = input.transform;
     const candidates = decode(outputs, {
       model: card.id,
       options: resolved,
-      inputSize: { width: input.transform.dstWidth, height: input.transform.dstHeight },
+      inputSize: { width: t.dstWidth, height: t.dstHeight },
+      resizedSize: {
+        width: Math.min(t.dstWidth, Math.round(t.srcWidth * t.scaleX)),
+        height: Math.min(t.dstHeight, Math.round(t.srcHeight * t.scaleY)),
+      },
       numClasses: this.classNames.length,
       metadata: this.session.metadata,
     });

@@ -13,6 +13,7 @@ export {
 } from './detector.js';
 export * from './detr/index.js';
 export { ModelCardError, ModelOutputError } from './errors.js';
+export * from './nanodet/index.js';
 export {
   type CardFallbacks,
   type InputSpec,

@@ -35,6 +35,22 @@ describe('parseModelCard', () => {
       [{ ...base, labels: [] }, /labels: expected a non-empty array/],
       [{ ...base, labelIds: [1] }, /labelIds: expected 2 integers/],
       [{ ...base, defaults: 3 }, /defaults: expected an object/],
+      [
+        { ...base, input: { ...base.input, minSize: 800 } },
+        /input.minSize: only with resize "torchvision"/,
+      ],
+      [
+        { ...base, input: { resize: 'torchvision', minSize: 800 } },
+        /input.maxSize: give minSize and maxSize together/,
+      ],
+      [
+        { ...base, input: { resize: 'torchvision', minSize: 0, maxSize: 9 } },
+        /input.minSize: expected a positive integer/,
+      ],
+      [
+        { ...base, input: { resize: 'torchvision', width: 8, height: 8, layout: 'nhwc' } },
+        /input.layout/,
+      ],
     ];
     for (const [card, message] of bad) {
       expect(() => parseModelCard(card, 'card.json')).toThrow(ModelCardError);
@@ -51,6 +67,14 @@ describe('resolveModelCard', () => {
     expect(r.labels).toEqual(['x']);
     expect(r.input).toEqual({ resize: 'letterbox', width: 320, height: 256 });
     expect(resolveModelCard(parseModelCard(base), { labels: ['x'] }).labels).toEqual(['a', 'b']);
+  });
+
+  it('a size-driven torchvision transform has maxSize² as its nominal input size', () => {
+    const tv = parseModelCard({
+      ...base,
+      input: { resize: 'torchvision', minSize: 800, maxSize: 1333 },
+    });
+    expect(resolveModelCard(tv).input).toMatchObject({ width: 1333, height: 1333 });
   });
 
   it('says what is missing', () => {

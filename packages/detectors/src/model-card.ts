@@ -27,8 +27,22 @@ export interface InputSpec {
   readonly name?: string;
   readonly width?: number;
   readonly height?: number;
-  /** `letterbox` keeps the aspect ratio and pads; `stretch` resizes to width×height. */
-  readonly resize: 'letterbox' | 'stretch';
+  /**
+   * `letterbox` keeps the aspect ratio and pads; `stretch` resizes to width×height (both resize
+   * the uint8 image, OpenCV `INTER_LINEAR`-identical, then normalise). `torchvision` is
+   * torchvision's `GeneralizedRCNNTransform`, bit for bit: normalise, then resize the float
+   * image (`F.interpolate` bilinear, `align_corners=False`) to width×height (SSD's
+   * `fixed_size`) or, with `minSize` / `maxSize`, so the shorter side is `minSize` unless the
+   * longer would exceed `maxSize` (RetinaNet; the model needs dynamic height / width), then
+   * zero-pad bottom / right to a multiple of `sizeDivisible`.
+   */
+  readonly resize: 'letterbox' | 'stretch' | 'torchvision';
+  /** `torchvision` only: target of the shorter side (torchvision's `min_size`). */
+  readonly minSize?: number;
+  /** `torchvision` only: bound on the longer side (`max_size`); needs `minSize`. */
+  readonly maxSize?: number;
+  /** `torchvision` only: pad to a multiple of this (`size_divisible`). Default 32 with `minSize`, else 1. */
+  readonly sizeDivisible?: number;
   /** Letterbox only: centre the image (Ultralytics) or anchor it top-left (YOLOX). Default true. */
   readonly center?: boolean;
   /** Letterbox padding grey level. Default 114. */
@@ -108,8 +122,10 @@ export function resolveModelCard<A extends { readonly type: string }>(
       'missing, and the model does not name its classes (no "names" metadata)',
     );
   }
-  const width = card.input.width ?? fallbacks.inputSize?.width;
-  const height = card.input.height ?? fallbacks.inputSize?.height;
+  // a size-driven torchvision transform has no fixed input size; its nominal one is maxSize²
+  const nominal = card.input.resize === 'torchvision' ? card.input.maxSize : undefined;
+  const width = card.input.width ?? fallbacks.inputSize?.width ?? nominal;
+  const height = card.input.height ?? fallbacks.inputSize?.height ?? nominal;
   if (width === undefined || height === undefined) {
     throw new ModelCardError(
       card.id,
@@ -212,10 +228,30 @@ export function parseModelCard(json: unknown, source = 'model card'): ModelCard 
   if (input.name !== undefined && (typeof input.name !== 'string' || input.name === '')) {
     throw new ModelCardError(source, 'input.name', 'expected a non-empty string');
   }
-  if (
-    oneOf(source, 'input.resize', input.resize, ['letterbox', 'stretch'] as const) === undefined
-  ) {
-    throw new ModelCardError(source, 'input.resize', 'missing (letterbox or stretch)');
+  const resize = oneOf(source, 'input.resize', input.resize, [
+    'letterbox',
+    'stretch',
+    'torchvision',
+  ] as const);
+  if (resize === undefined) {
+    throw new ModelCardError(source, 'input.resize', 'missing (letterbox, stretch or torchvision)');
+  }
+  for (const field of ['minSize', 'maxSize', 'sizeDivisible'] as const) {
+    if (input[field] === undefined) continue;
+    if (resize !== 'torchvision') {
+      throw new ModelCardError(source, `input.${field}`, 'only with resize "torchvision"');
+    }
+    positiveInt(source, `input.${field}`, input[field]);
+  }
+  if (resize === 'torchvision' && input.layout === 'nhwc') {
+    throw new ModelCardError(source, 'input.layout', 'resize "torchvision" produces NCHW tensors');
+  }
+  if ((input.minSize === undefined) !== (input.maxSize === undefined)) {
+    throw new ModelCardError(
+      source,
+      input.minSize === undefined ? 'input.minSize' : 'input.maxSize',
+      'give minSize and maxSize together',
+    );
   }
   oneOf(source, 'input.layout', input.layout, ['nchw', 'nhwc'] as const);
   oneOf(source, 'input.channelOrder', input.channelOrder, ['rgb', 'bgr'] as const);

@@ -17,6 +17,7 @@ import { retinaNetDecodeParams } from './index.js';
 
 interface RetinaFixture {
   card: Record<string, unknown>;
+  cardTorchvision: Record<string, unknown>;
   anchors: Loaded;
   featureMapSizes: [number, number][];
   headOutputs: { cls_logits: Loaded[]; bbox_regression: Loaded[] };
@@ -25,6 +26,7 @@ interface RetinaFixture {
     height: number;
     seed: number;
     sha256: string;
+    resize: 'stretch' | 'torchvision';
     detections: { boxes: Loaded; scores: Loaded; labels: number[] };
   }[];
   torchvisionDefaults: Record<string, number>;
@@ -147,6 +149,27 @@ describe('retinanet parity with torchvision 0.14', () => {
       session: { executionProviders: ['cpu'], threads: 1 },
     });
     try {
+      for (const img of fx.images.filter((i) => i.resize === 'stretch')) {
+        const det = await detector.detect(recipeImage(img.width, img.height, img.seed));
+        expectSameDetections(det, img.detections, 1e-2, 1e-4, 1e-4);
+      }
+    } finally {
+      await detector.dispose();
+    }
+  });
+
+  it('with resize "torchvision": min/max size, float resize, padding to 32, clipping to the unpadded image', async () => {
+    const detector = await buildDetector(
+      registerBuiltins(createDetectorRegistry()),
+      parseModelCard(fx.cardTorchvision),
+      {
+        base: fixtureDir('retinanet'),
+        session: { executionProviders: ['cpu'], threads: 1 },
+      },
+    );
+    try {
+      // 500×375 → 320×240, padded to 320×256
+      expect(fx.images.some((i) => i.width === 500 && i.height === 375)).toBe(true);
       for (const img of fx.images) {
         const det = await detector.detect(recipeImage(img.width, img.height, img.seed));
         expectSameDetections(det, img.detections, 1e-2, 1e-4, 1e-4);

@@ -209,7 +209,7 @@ interface LevelPassing {
   readonly poison: number;
 }
 
-function grow(a: Int32Array): Int32Array {
+function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const out = new Int32Array(2 * a.length);
   out.set(a);
   return out;
@@ -337,7 +337,8 @@ export function decodeRetinaNetLevels(
     assertFiniteOutput(model, `box deltas of level ${l}`, level.deltas);
   }
   const decoded = decodeBoxDeltas(deltas, refs, { weights: boxCoderWeights });
-  const boxes = clipBoxesToImage(decoded, inputSize);
+  // torchvision clips to the resized image (`image_sizes`), not to the padded tensor
+  const boxes = clipBoxesToImage(decoded, context.resizedSize ?? inputSize);
   return { boxes, scores: outScores, labels };
 }
 

@@ -139,7 +139,9 @@ export function decodeSsd(
     }
   });
   const decoded = decodeBoxDeltas(deltas, anchors, { weights: params.boxCoderWeights });
-  const boxes = clipBoxesToImage(decoded, { width: inputSize.width, height: inputSize.height });
+  // torchvision clips to the resized image (`image_sizes`), not to a padded tensor
+  const clip = context.resizedSize ?? inputSize;
+  const boxes = clipBoxesToImage(decoded, { width: clip.width, height: clip.height });
   return { boxes, scores, labels };
 }
 
