@@ -5,6 +5,7 @@
 
 import { createDetrDetector } from './detr/index.js';
 import { createFasterRcnnDetector } from './faster-rcnn/index.js';
+import { createNanoDetDetector } from './nanodet/index.js';
 import type { DetectorRegistry } from './registry.js';
 import { createRetinaNetDetector } from './retinanet/index.js';
 import { createRtDetrDetector } from './rt-detr/index.js';
@@ -24,5 +25,6 @@ export function registerBuiltins(registry: DetectorRegistry): DetectorRegistry {
   registry.register('retinanet', createRetinaNetDetector);
   registry.register('detr', createDetrDetector);
   registry.register('rt-detr', createRtDetrDetector);
+  registry.register('nanodet', createNanoDetDetector);
   return registry;
 }

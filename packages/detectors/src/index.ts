@@ -14,6 +14,7 @@ export {
 export * from './detr/index.js';
 export { ModelCardError, ModelOutputError } from './errors.js';
 export * from './nanodet/index.js';
+export * from './nanodet/index.js';
 export {
   type CardFallbacks,
   type InputSpec,

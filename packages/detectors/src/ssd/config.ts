@@ -13,6 +13,7 @@ import {
 import { ConfigReader } from '../card-config.js';
 import type { ModelCard } from '../model-card.js';
 import type { DetectOptions } from '../types.js';
+import type { MinSizePriorsOptions } from './priors.js';
 
 /** Default boxes generated like torchvision's `DefaultBoxGenerator`. */
 export interface SsdDefaultBoxesConfig extends Partial<DefaultBoxOptions> {
@@ -34,8 +35,16 @@ export interface SsdPriorsOutputConfig {
   readonly normalized?: boolean;
 }
 
+/**
+ * Priors from strides and absolute sizes, as UltraFace / FaceBoxes-style heads define them
+ * (`minSizePriors`): per level a ⌈W/s⌉ × ⌈H/s⌉ grid, one square prior per size per cell.
+ */
+export interface SsdMinSizePriorsConfig extends MinSizePriorsOptions {
+  readonly type: 'min-sizes';
+}
+
 export interface SsdConfig {
-  readonly priors: SsdDefaultBoxesConfig | SsdPriorsOutputConfig;
+  readonly priors: SsdDefaultBoxesConfig | SsdPriorsOutputConfig | SsdMinSizePriorsConfig;
   /** Box coder weights (wx, wy, ww, wh). Default torchvision's SSD (10, 10, 5, 5). */
   readonly boxCoderWeights?: BoxCoderWeights;
   /** Regression output name. Default `bbox_regression` (else output 0). */
@@ -82,7 +91,8 @@ export interface ResolvedSsdConfig {
         readonly name: string;
         readonly format: 'xyxy' | 'cxcywh';
         readonly normalized: boolean;
-      };
+      }
+    | { readonly type: 'min-sizes'; readonly options: MinSizePriorsOptions };
   readonly boxCoderWeights: BoxCoderWeights;
   readonly boxOutput: readonly (string | number)[];
   readonly scoreOutput: readonly (string | number)[];
@@ -105,11 +115,11 @@ export function parseSsdConfig(card: ModelCard): ResolvedSsdConfig {
     r.object('priors') ??
     r.fail(
       'priors',
-      'missing: { type: "default-boxes", featureMapSizes, … } or { type: "output", name }',
+      'missing: { type: "default-boxes", featureMapSizes, … }, { type: "output", name } or { type: "min-sizes", strides, minSizes }',
     );
   const type =
-    p.oneOf('type', ['default-boxes', 'output'] as const) ??
-    p.fail('type', 'missing ("default-boxes" or "output")');
+    p.oneOf('type', ['default-boxes', 'output', 'min-sizes'] as const) ??
+    p.fail('type', 'missing ("default-boxes", "output" or "min-sizes")');
   let priors: ResolvedSsdConfig['priors'];
   if (type === 'default-boxes') {
     p.only([
@@ -159,6 +169,22 @@ export function parseSsdConfig(card: ModelCard): ResolvedSsdConfig {
       clip: p.boolean('clip', base.clip ?? true),
     };
     priors = { type, featureMapSizes, options };
+  } else if (type === 'min-sizes') {
+    p.only(['strides', 'minSizes', 'clamp', 'offset']);
+    const strides =
+      p.numberList('strides', { above: 0 }) ?? p.fail('strides', 'missing: one stride per level');
+    const minSizes =
+      p.numberLists('minSizes', { above: 0 }, strides.length) ??
+      p.fail('minSizes', 'missing: one list of box sizes (pixels) per level');
+    priors = {
+      type,
+      options: {
+        strides,
+        minSizes,
+        clamp: p.boolean('clamp', true),
+        offset: p.number('offset', 0.5, { min: 0, max: 1 }),
+      },
+    };
   } else {
     p.only(['name', 'format', 'normalized']);
     priors = {

@@ -14,6 +14,7 @@ import {
   type SsdConfig,
 } from './config.js';
 import { decodeSsd, priorsFromOutput } from './decode.js';
+import { minSizePriors } from './priors.js';
 
 /**
  * The decode a detector built from `config` runs: default boxes generated once for the input
@@ -32,6 +33,10 @@ export function ssdDecoder(
   const p = config.priors;
   if (p.type === 'default-boxes') {
     const priors = defaultBoxes(p.featureMapSizes, inputSize, p.options);
+    return (outputs, context) => decodeSsd(outputs, context, { ...common, priors });
+  }
+  if (p.type === 'min-sizes') {
+    const priors = minSizePriors(inputSize, p.options);
     return (outputs, context) => decodeSsd(outputs, context, { ...common, priors });
   }
   return (outputs, context) => {
@@ -81,6 +86,8 @@ export {
   SSDLITE_DEFAULTS,
   type SsdConfig,
   type SsdDefaultBoxesConfig,
+  type SsdMinSizePriorsConfig,
   type SsdPriorsOutputConfig,
 } from './config.js';
 export { decodeSsd, type SsdDecodeParams, softmaxClassMajor } from './decode.js';
+export { type MinSizePriorsOptions, minSizePriors } from './priors.js';
