@@ -7,6 +7,7 @@ import { createFcnSegmenter } from './fcn/index.js';
 import { createLrasppSegmenter } from './lraspp/index.js';
 import type { SegmenterRegistry } from './registry.js';
 import { createUNetSegmenter } from './unet/index.js';
+import { createYoloSegSegmenter } from './yolo-seg/index.js';
 
 /** Registers every built-in architecture; throws `DuplicateRegistrationError` if one exists. */
 export function registerBuiltins(registry: SegmenterRegistry): SegmenterRegistry {
@@ -14,5 +15,6 @@ export function registerBuiltins(registry: SegmenterRegistry): SegmenterRegistry
   registry.register('deeplabv3', createDeepLabV3Segmenter);
   registry.register('lraspp', createLrasppSegmenter);
   registry.register('unet', createUNetSegmenter);
+  registry.register('yolo-seg', createYoloSegSegmenter);
   return registry;
 }

@@ -70,7 +70,19 @@ export type {
 } from './types.js';
 export { createUNetSegmenter, parseUNetConfig, type UNetConfig } from './unet/index.js';
 export {
+  createYoloSegSegmenter,
+  decodeYoloSegDetections,
+  type ProtoMaskParams,
+  type Prototypes,
   parseYoloSegConfig,
+  protoMasks,
   type ResolvedYoloSegConfig,
+  readPrototypes,
+  resolveInstanceOptionsForCard,
   type YoloSegConfig,
-} from './yolo-seg/config.js';
+  type YoloSegDecodeParams,
+  type YoloSegDetections,
+  YoloSegSegmenter,
+} from './yolo-seg/index.js';
+export { type ResolvedInstanceOptions, resolveInstanceOptions } from './instance/options.js';
+export { type PixelRegion, regionToBinary, regionToRle } from './instance/region.js';
