@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,14 +22,18 @@ const dependencies = [
   'core/dist/index.js',
   'datasets/dist/node/index.js',
   'metrics/dist/index.js',
+  'detectors/dist/node.js',
+  'segmenters/dist/index.js',
+  'image/dist/index.node.js',
+  'runtime/dist/index.node.js',
 ].map((p) => fileURLToPath(new URL(`../../${p}`, import.meta.url)));
 const built = dependencies.every((p) => existsSync(p));
 
-async function ocelot(args: string[], cwd = packageDir) {
+async function ocelot(args: string[], cwd = packageDir, env: Record<string, string> = {}) {
   try {
     const { stdout, stderr } = await run(process.execPath, [bin, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '' },
+      env: { ...process.env, NO_COLOR: '', ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
@@ -77,6 +81,57 @@ describe.skipIf(!built)('bin/ocelot.js (child process, after building)', () => {
     expect(r.stdout).toBe(expected.segm.summary);
     expect(r.stderr).toBe('evaluating segm...\n'); // not a TTY: one plain progress line
   });
+});
+
+describe.skipIf(!built)('bin/ocelot.js running models (child process, after building)', () => {
+  const models = fileURLToPath(new URL('./__fixtures__/models/', import.meta.url));
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocelot-bin-models-'));
+    const { writeImage } = await import('./test-utils/cli.js');
+    await mkdir(join(dir, 'imgs'));
+    for (const name of ['a', 'b', 'c']) await writeImage(join(dir, 'imgs', `${name}.png`), 128, 128);
+    await writeFile(join(dir, 'imgs', 'broken.png'), 'not a png');
+  }, 60_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('detect: a folder on a pool of two worker threads (built worker.js), one bad image named', async () => {
+    const r = await ocelot(['detect', 'imgs', '-m', 'const-detector', '-j', '2', '--out', 'out', '--json'], dir, {
+      OCELOT_MODELS_DIR: models,
+    });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.totals).toMatchObject({ images: 4, failed: 1, workers: 2 });
+    expect(json.images.map((i: { file: string }) => i.file)).toEqual(['imgs/a.png', 'imgs/b.png', 'imgs/c.png']);
+    expect(json.errors).toEqual([{ file: 'imgs/broken.png', message: 'imgs/broken.png: not a recognised image format' }]);
+    expect(json.results).toHaveLength(12);
+    expect(r.stderr).toContain('ocelot: error: imgs/broken.png: not a recognised image format\n');
+    const written = JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8'));
+    expect(written).toEqual(json.results);
+  }, 120_000);
+
+  it('demo: default models and samples from a models folder with defaults.json', async () => {
+    const root = join(dir, 'models');
+    await mkdir(join(root, 'samples'), { recursive: true });
+    const { cp } = await import('node:fs/promises');
+    await cp(models, root, { recursive: true });
+    await copyFile(join(dir, 'imgs', 'a.png'), join(root, 'samples', 'scene.png'));
+    await writeFile(
+      join(root, 'defaults.json'),
+      JSON.stringify({ detect: 'const-detector', segment: 'rgb-segmenter', samples: ['samples/scene.png'] }),
+    );
+    const r = await ocelot(['demo', '--models-dir', 'models', '--out', 'demo-out'], dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Ocelot demo — 1 sample image, offline, on cpu\n/);
+    expect(r.stdout).toContain('detect  const-detector (ultralytics, 3 classes) → demo-out/detect/');
+    expect(r.stdout).toContain('segment  rgb-segmenter (fcn, 4 classes) → demo-out/segment/');
+    for (const f of ['detect/scene.png', 'detect/results.json', 'segment/scene.png', 'segment/scene.labels.png']) {
+      expect(existsSync(join(dir, 'demo-out', f))).toBe(true);
+    }
+  }, 120_000);
 });
 
 describe('bin/ocelot.js without dist/', () => {

@@ -17,7 +17,18 @@ import {
   type OptionSpecs,
   UsageError,
 } from './command.js';
+import { benchCommand } from './commands/bench.js';
+import { demoCommand } from './commands/demo.js';
+import { detectCommand } from './commands/detect.js';
 import { evalCocoCommand } from './commands/eval-coco.js';
+import { evalDetectCommand } from './commands/eval-detect.js';
+import {
+  modelsImportCommand,
+  modelsInfoCommand,
+  modelsListCommand,
+  modelsVerifyCommand,
+} from './commands/models.js';
+import { segmentCommand } from './commands/segment.js';
 import { type CliIO, createProgress, stylesFor } from './io.js';
 
 const PROGRAM = 'ocelot';
@@ -34,7 +45,17 @@ export const GLOBAL_OPTIONS = {
 export function builtinCommands(): CommandRegistry {
   return new CommandRegistry()
     .describeGroup(['eval'], 'evaluate predictions against ground truth')
-    .add(evalCocoCommand);
+    .add(evalCocoCommand)
+    .add(evalDetectCommand)
+    .add(detectCommand)
+    .add(segmentCommand)
+    .describeGroup(['models'], 'list, inspect, verify and import model cards')
+    .add(modelsListCommand)
+    .add(modelsInfoCommand)
+    .add(modelsVerifyCommand)
+    .add(modelsImportCommand)
+    .add(benchCommand)
+    .add(demoCommand);
 }
 
 /** The CLI's version, from its package.json. */
