@@ -2,7 +2,7 @@
  * The registry face of Faster R-CNN: a `Detector` built from a `faster-rcnn` model card whose
  * files are `backbone`, `rpnHead` and `boxHead` graphs.
  */
-import { AnchorGenerator, InvalidArgumentError, MultiScaleRoIAlign } from '@ocelot/core';
+import { AnchorGenerator, InvalidArgumentError } from '@ocelot/core';
 import type { RgbImage } from '@ocelot/image';
 import type { Session } from '@ocelot/runtime';
 import type { Detector } from '../detector.js';
@@ -11,6 +11,7 @@ import { type ModelCard, type ResolvedModelCard, resolveModelCard } from '../mod
 import { resolveDetectOptions } from '../postprocess.js';
 import type { BuildContext, DetectorFactory } from '../registry.js';
 import { RcnnBoxCoder } from '../two-stage/box-coder.js';
+import { TorchvisionRoIPooler } from '../two-stage/pooler.js';
 import { sessionBackbone, sessionBoxHead, sessionRpnHead } from '../two-stage/heads.js';
 import type { Detections, DetectOptions } from '../types.js';
 import {
@@ -187,7 +188,7 @@ export function fasterRcnnFromSessions(
     roiHeads: {
       boxHead: sessionBoxHead(sessions.boxHead, `${id}/boxHead`),
       featureNames: pool.featureNames,
-      boxRoiPool: new MultiScaleRoIAlign({
+      boxRoiPool: new TorchvisionRoIPooler({
         outputSize: pool.outputSize,
         samplingRatio: pool.samplingRatio,
         canonicalScale: pool.canonicalScale,

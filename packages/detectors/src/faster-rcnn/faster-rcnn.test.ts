@@ -419,7 +419,13 @@ describe('FasterRCNN composition (hand-made parts)', () => {
     ).toThrow(/options\.rpn\.anchorGenerator: has 5 levels but the RPN gets 2 feature maps/);
     expect(
       () => new FasterRCNN({ ...base, roiHeads: { ...base.roiHeads, featureNames: ['p2'] } }),
-    ).toThrow(/options\.roiHeads\.featureNames/);
+    ).toThrow(/options\.roiHeads\.featureNames: none of p2 is a backbone output/);
+    // names the backbone lacks are skipped and the backbone's order kept (torchvision's _filter_input)
+    const some = new FasterRCNN({
+      ...base,
+      roiHeads: { ...base.roiHeads, featureNames: ['1', '0', 'p9'] },
+    });
+    expect(some.roiHeads.featureNames).toEqual(['0', '1']);
     expect(() => new FasterRCNN({ ...base, classNames: [] })).toThrow(InvalidArgumentError);
     expect(() => new FasterRCNN({ ...base, rpn: { head: model.rpn.head, nmsThresh: 2 } })).toThrow(
       /options\.rpn\.nmsThresh/,

@@ -14,11 +14,8 @@ import {
   AnchorGenerator,
   assertBoxes,
   type BoxCoderLike,
-  type Boxes,
   FASTER_RCNN_FPN_ANCHORS,
-  type ImageSize,
   InvalidArgumentError,
-  MultiScaleRoIAlign,
   type TensorView,
 } from '@ocelot/core';
 import type { RgbImage } from '@ocelot/image';
@@ -27,6 +24,7 @@ import { formatDims } from '../outputs.js';
 import { assertFiniteOutput } from '../postprocess.js';
 import type { Detections } from '../types.js';
 import { RcnnBoxCoder } from '../two-stage/box-coder.js';
+import { type RoIPooler, TorchvisionRoIPooler } from '../two-stage/pooler.js';
 import type {
   BoxHeadRunner,
   FeatureBackbone,
@@ -42,21 +40,6 @@ import {
   resizeBoxes,
   resolveRCNNTransformOptions,
 } from '../two-stage/transform.js';
-
-/** Pools RoI features from pyramid levels; `MultiScaleRoIAlign` from @ocelot/core fits. */
-export interface RoIPooler {
-  /**
-   * @param features the levels to pool from, finest first, each [1, C, H_l, W_l]
-   * @param boxes one [K, 4] xyxy array per image, input pixels
-   * @param imageSizes the resized image sizes (before padding)
-   * @returns [K, C, S, S]
-   */
-  forward(
-    features: readonly TensorView[],
-    boxes: readonly Boxes[],
-    imageSizes: readonly ImageSize[],
-  ): TensorView<Float32Array>;
-}
 
 /** The Region Proposal Network's parts and test-time settings (torchvision defaults). */
 export interface FasterRCNNRpnOptions {
@@ -82,9 +65,13 @@ export interface FasterRCNNRpnOptions {
 /** The box head's parts and test-time settings (torchvision defaults). */
 export interface FasterRCNNRoiHeadsOptions {
   readonly boxHead: BoxHeadRunner;
-  /** Default `MultiScaleRoIAlign({ outputSize: 7, samplingRatio: 2 })`. */
+  /** Default `TorchvisionRoIPooler({ outputSize: 7, samplingRatio: 2 })` (MultiScaleRoIAlign). */
   readonly boxRoiPool?: RoIPooler;
-  /** Levels pooled from. Default `['0', '1', '2', '3']`. */
+  /**
+   * Levels pooled from. Default `['0', '1', '2', '3']`. As in torchvision, names the backbone
+   * does not return are skipped (the MobileNetV3 FPN models pool from `0` and `1` only), and
+   * the levels are taken in the backbone's order.
+   */
   readonly featureNames?: readonly string[];
   /** Default `BoxCoder([10, 10, 5, 5])`. */
   readonly boxCoder?: BoxCoderLike;
@@ -271,18 +258,18 @@ export class FasterRCNN {
         'expected a BoxHeadRunner { run }',
       );
     }
-    const poolNames = heads.featureNames ?? ['0', '1', '2', '3'];
-    for (const n of poolNames) {
-      if (!this.backbone.outputNames.includes(n)) {
-        throw new InvalidArgumentError(
-          'options.roiHeads.featureNames',
-          `"${n}" is not a backbone output (${this.backbone.outputNames.join(', ')})`,
-        );
-      }
+    const requested = heads.featureNames ?? ['0', '1', '2', '3'];
+    // torchvision's `_filter_input`: the backbone's maps whose names are listed, in its order
+    const poolNames = this.backbone.outputNames.filter((n) => requested.includes(n));
+    if (poolNames.length === 0) {
+      throw new InvalidArgumentError(
+        'options.roiHeads.featureNames',
+        `none of ${requested.join(', ')} is a backbone output (${this.backbone.outputNames.join(', ')})`,
+      );
     }
     this.roiHeads = {
       boxHead: heads.boxHead,
-      boxRoiPool: heads.boxRoiPool ?? new MultiScaleRoIAlign({ outputSize: 7, samplingRatio: 2 }),
+      boxRoiPool: heads.boxRoiPool ?? new TorchvisionRoIPooler({ outputSize: 7, samplingRatio: 2 }),
       featureNames: poolNames,
       boxCoder: heads.boxCoder ?? new RcnnBoxCoder([10, 10, 5, 5]),
       scoreThresh: checkNumber('options.roiHeads.scoreThresh', heads.scoreThresh ?? 0.05),

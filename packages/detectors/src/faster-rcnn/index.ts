@@ -27,5 +27,4 @@ export {
   type FasterRCNNRunOptions,
   type FasterRCNNTimings,
   type ProposalSet,
-  type RoIPooler,
 } from './faster-rcnn.js';

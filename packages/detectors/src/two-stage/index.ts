@@ -10,6 +10,7 @@ export {
   sessionBoxHead,
   sessionRpnHead,
 } from './heads.js';
+export { type RoIPooler, TorchvisionRoIPooler } from './pooler.js';
 export { resizeBilinearFloat } from './resize-float.js';
 export {
   type FastRcnnInferenceOptions,
