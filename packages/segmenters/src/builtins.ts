@@ -5,6 +5,7 @@
 import { createDeepLabV3Segmenter } from './deeplabv3/index.js';
 import { createFcnSegmenter } from './fcn/index.js';
 import { createLrasppSegmenter } from './lraspp/index.js';
+import { createMaskRcnnSegmenter } from './mask-rcnn/index.js';
 import type { SegmenterRegistry } from './registry.js';
 import { createUNetSegmenter } from './unet/index.js';
 import { createYoloSegSegmenter } from './yolo-seg/index.js';
@@ -16,5 +17,6 @@ export function registerBuiltins(registry: SegmenterRegistry): SegmenterRegistry
   registry.register('lraspp', createLrasppSegmenter);
   registry.register('unet', createUNetSegmenter);
   registry.register('yolo-seg', createYoloSegSegmenter);
+  registry.register('mask-rcnn', createMaskRcnnSegmenter);
   return registry;
 }

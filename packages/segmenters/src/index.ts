@@ -10,7 +10,18 @@ export {
 } from './deeplabv3/index.js';
 export { createFcnSegmenter, type FcnConfig, parseFcnConfig } from './fcn/index.js';
 export { createLrasppSegmenter, type LrasppConfig, parseLrasppConfig } from './lraspp/index.js';
-export type { MaskHeadConfig, MaskRcnnConfig } from './mask-rcnn/config.js';
+export {
+  createMaskRcnnSegmenter,
+  MASK_RCNN_FILE_ROLES,
+  type MaskHeadRunner,
+  type MaskRcnnConfig,
+  MaskRcnnSegmenter,
+  maskProbabilities,
+  parseMaskRcnnConfig,
+  pasteInstanceMasks,
+  type ResolvedMaskRcnnConfig,
+  sessionMaskHead,
+} from './mask-rcnn/index.js';
 export {
   assertCardTask,
   buildSegmenter,

@@ -234,7 +234,9 @@ describe('yolo-seg on hand-made tensors', () => {
       /options.maskThreshold/,
     );
     await expect(
-      seg.segment(createRgbImage(160, 128), { maskFormat: 'png' } as unknown as InstanceSegmentOptions),
+      seg.segment(createRgbImage(160, 128), {
+        maskFormat: 'png',
+      } as unknown as InstanceSegmentOptions),
     ).rejects.toThrow(/options.maskFormat/);
   });
 
