@@ -4,6 +4,13 @@
  */
 export { registerBuiltins } from './builtins.js';
 export {
+  drawInstanceMasks,
+  drawSemantic,
+  type InstanceDrawOptions,
+  instanceMaskMaps,
+  type SemanticDrawOptions,
+} from './draw.js';
+export {
   createDeepLabV3Segmenter,
   type DeepLabV3Config,
   parseDeepLabV3Config,
@@ -95,5 +102,6 @@ export {
   type YoloSegDetections,
   YoloSegSegmenter,
 } from './yolo-seg/index.js';
+export { type CocoResultOptions, type CocoResultRecord, toCocoResults } from './instance/coco.js';
 export { type ResolvedInstanceOptions, resolveInstanceOptions } from './instance/options.js';
 export { type PixelRegion, regionToBinary, regionToRle } from './instance/region.js';
