@@ -7,8 +7,8 @@ import type { RgbImage } from '@ocelot/image';
 import { evaluateCoco } from '@ocelot/metrics';
 import { type CocoGroundTruth, type CocoResult, loadPhoto, toCocoResults } from './realworld.js';
 
-/** Detection settings for COCO AP: a low threshold and at most 100 per image (COCO's maxDets). */
-export const EVAL_OPTIONS: DetectOptions = { scoreThreshold: 0.01, maxDetections: 100 };
+/** Detection settings for COCO AP, as `ocelot eval detect` and COCO practice: score ≥ 0.001, at most 100 per image (COCO's maxDets). */
+export const EVAL_OPTIONS: DetectOptions = { scoreThreshold: 0.001, maxDetections: 100 };
 
 /** A photo of the ground truth with its pixels. */
 export interface Photo {

@@ -7,7 +7,7 @@
  * - `<out>/<model id>/<photo>.png`: boxes (detectors, drawn at `--draw-threshold`, default
  *   0.35, UltraFace at its card's 0.7) or the VOC label map over the photo (DeepLab);
  * - `<out>/results.json` and a Markdown table on stdout: COCO bbox AP / AP50 / AR100 of the
- *   COCO detectors (score ≥ 0.01, 100 per image, category ids from the card's `labelIds`),
+ *   COCO detectors (score ≥ 0.001, 100 per image, category ids from the card's `labelIds`),
  *   faces per photo, DeepLab's pixel accuracy / mIoU against the COCO panoptic masks mapped to
  *   VOC (see voc.ts), and mean milliseconds per photo (decode excluded).
  *
