@@ -325,7 +325,8 @@ function argmaxWithCells(
   // Per cell: its class when decided, else -1 - j for the j-th undecided cell, whose candidate
   // classes are bits[j·words ..].
   const decided = new Int32Array(n);
-  const open: number[] = [];
+  const open = new Int32Array(n);
+  let count = 0;
   for (let r = 0; r < h; r++) {
     const a = r * w;
     const b = (r + 1 < h ? r + 1 : r) * w;
@@ -333,18 +334,30 @@ function argmaxWithCells(
       const q1 = q + 1 < w ? q + 1 : q;
       const c = firstClass[a + q]!;
       if (firstClass[a + q1] === c && firstClass[b + q] === c && firstClass[b + q1] === c) {
-        const mn = Math.min(first[a + q]!, first[a + q1]!, first[b + q]!, first[b + q1]!);
-        const mx = Math.max(second[a + q]!, second[a + q1]!, second[b + q]!, second[b + q1]!);
+        let mn = first[a + q]!;
+        let v = first[a + q1]!;
+        if (v < mn) mn = v;
+        v = first[b + q]!;
+        if (v < mn) mn = v;
+        v = first[b + q1]!;
+        if (v < mn) mn = v;
+        let mx = second[a + q]!;
+        v = second[a + q1]!;
+        if (v > mx) mx = v;
+        v = second[b + q]!;
+        if (v > mx) mx = v;
+        v = second[b + q1]!;
+        if (v > mx) mx = v;
         if (mn - mx > margin) {
           decided[a + q] = c;
           continue;
         }
       }
-      decided[a + q] = -1 - open.length;
-      open.push(a + q);
+      decided[a + q] = -1 - count;
+      open[count++] = a + q;
     }
   }
-  if (open.length * 4 > n) {
+  if (count * 4 > n) {
     // Mostly undecided (noise-like scores): interpolate every class, one source row at a time.
     argmaxSeparable(s, allowed, xt, yt, decided, out);
     for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
@@ -353,30 +366,37 @@ function argmaxWithCells(
   // Candidates of an undecided cell: the classes whose largest corner reaches a lower bound of
   // the winning score (the best smallest corner among the corners' best classes) — no other
   // class can win anywhere in the cell.
-  const bits = new Uint32Array(open.length * words);
-  const bound = new Float32Array(open.length);
-  const cornerMax = (c: number, r: number, q: number): number => {
-    const dq = q + 1 < w ? ps : 0;
-    const qa = c * cs + r * rs + q * ps;
-    const qb = c * cs + (r + 1 < h ? r + 1 : r) * rs + q * ps;
-    return Math.max(d[qa]!, d[qa + dq]!, d[qb]!, d[qb + dq]!);
-  };
-  const cornerMin = (c: number, r: number, q: number): number => {
-    const dq = q + 1 < w ? ps : 0;
-    const qa = c * cs + r * rs + q * ps;
-    const qb = c * cs + (r + 1 < h ? r + 1 : r) * rs + q * ps;
-    return Math.min(d[qa]!, d[qa + dq]!, d[qb]!, d[qb + dq]!);
-  };
-  for (let j = 0; j < open.length; j++) {
+  const bits = new Uint32Array(count * words);
+  const bound = new Float32Array(count);
+  for (let j = 0; j < count; j++) {
     const cell = open[j]!;
     const r = (cell / w) | 0;
     const q = cell - r * w;
-    const q1 = q + 1 < w ? q + 1 : q;
     const r1 = r + 1 < h ? r + 1 : r;
-    let L = cornerMin(firstClass[cell]!, r, q);
-    for (const p of [r * w + q1, r1 * w + q, r1 * w + q1]) {
-      const c = firstClass[p]!;
-      if (c !== firstClass[cell]) L = Math.max(L, cornerMin(c, r, q));
+    const q1 = q + 1 < w ? q + 1 : q;
+    const corners = [cell, r * w + q1, r1 * w + q, r1 * w + q1];
+    const qa = r * rs + q * ps;
+    const qb = r1 * rs + q * ps;
+    const dq = (q1 - q) * ps;
+    let L = Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < 4; k++) {
+      const c = firstClass[corners[k]!]!;
+      if (
+        k > 0 &&
+        (c === firstClass[corners[0]!] ||
+          (k > 1 && c === firstClass[corners[1]!]) ||
+          (k > 2 && c === firstClass[corners[2]!]))
+      )
+        continue;
+      const o = c * cs;
+      let mn = d[o + qa]!;
+      let v = d[o + qa + dq]!;
+      if (v < mn) mn = v;
+      v = d[o + qb]!;
+      if (v < mn) mn = v;
+      v = d[o + qb + dq]!;
+      if (v < mn) mn = v;
+      if (mn > L) L = mn;
     }
     bound[j] = L - margin;
   }
@@ -384,17 +404,28 @@ function argmaxWithCells(
     const c = allowed[k]!;
     const word = c >>> 5;
     const bit = 1 << (c & 31);
-    for (let j = 0; j < open.length; j++) {
+    const o = c * cs;
+    for (let j = 0; j < count; j++) {
       const cell = open[j]!;
       const r = (cell / w) | 0;
-      if (cornerMax(c, r, cell - r * w) >= bound[j]!) bits[j * words + word]! |= bit;
+      const q = cell - r * w;
+      const qa = o + r * rs + q * ps;
+      const qb = o + (r + 1 < h ? r + 1 : r) * rs + q * ps;
+      const dq = q + 1 < w ? ps : 0;
+      let mx = d[qa]!;
+      let v = d[qa + dq]!;
+      if (v > mx) mx = v;
+      v = d[qb]!;
+      if (v > mx) mx = v;
+      v = d[qb + dq]!;
+      if (v > mx) mx = v;
+      if (mx >= bound[j]!) bits[j * words + word]! |= bit;
     }
   }
-  writeCellLabels(s, xt, yt, decided, bits, words, out);
-  for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
+  writeCellLabels(s, xt, yt, decided, bits, words, out, seen);
 }
 
-/** One source row interpolated horizontally for every allowed class: `dst[x·A + k]`. */
+/** One source row interpolated horizontally for every allowed class: `dst[k·W + x]`. */
 function horizontalRow(
   s: ScoreMap,
   allowed: Int32Array,
@@ -409,17 +440,19 @@ function horizontalRow(
   const { i0, i1, w0, w1 } = xt;
   for (let k = 0; k < A; k++) {
     const o = allowed[k]! * cs + r * rs;
-    for (let x = 0, j = k; x < W; x++, j += A) {
-      dst[j] = f32(d[o + i0[x]! * ps]! * w0[x]! + f32(d[o + i1[x]! * ps]! * w1[x]!));
+    const row = k * W;
+    for (let x = 0; x < W; x++) {
+      dst[row + x] = f32(d[o + i0[x]! * ps]! * w0[x]! + f32(d[o + i1[x]! * ps]! * w1[x]!));
     }
   }
 }
 
 /**
  * Argmax for scores where few cells are decided: each source row is interpolated horizontally
- * once for every allowed class (kept for the two rows an output row blends), then every
- * undecided output pixel blends the two rows for each class — torch's order of operations, so
- * the values are the same as `bilinear`'s.
+ * once for every allowed class (kept for the two rows an output row blends), then each output
+ * row blends the two rows class by class, keeping a running best per pixel — torch's order of
+ * operations, so the values are the same as `bilinear`'s, and strict comparisons in class order
+ * keep the first class on ties.
  */
 function argmaxSeparable(
   s: ScoreMap,
@@ -435,6 +468,8 @@ function argmaxSeparable(
   const H = yt.i0.length;
   const rows = [new Float32Array(W * A), new Float32Array(W * A)];
   const source = [-1, -1];
+  const best = new Float32Array(W);
+  const bestClass = new Int32Array(W);
   for (let y = 0; y < H; y++) {
     const r0 = yt.i0[y]!;
     const r1 = yt.i1[y]!;
@@ -451,57 +486,46 @@ function argmaxSeparable(
       horizontalRow(s, allowed, xt, r1, rows[s1]!);
       source[s1] = r1;
     }
-    blendRow(
-      rows[s0]!,
-      rows[s1]!,
-      yt.w0[y]!,
-      yt.w1[y]!,
-      allowed,
-      xt.i0,
-      decided,
-      r0 * w,
-      out,
-      y * W,
-    );
+    blendRow(rows[s0]!, rows[s1]!, yt.w0[y]!, yt.w1[y]!, A, best, bestClass);
+    const cellRow = r0 * w;
+    const o = y * W;
+    for (let x = 0; x < W; x++) {
+      const label = decided[cellRow + xt.i0[x]!]!;
+      out[o + x] = label >= 0 ? label : allowed[bestClass[x]!]!;
+    }
   }
 }
 
-/** Output row of {@link argmaxSeparable}: decided cells copied, the rest blended and compared. */
+/** Running argmax over classes of `fma(rowA, wy0, rowB · wy1)`, class-major rows of W. */
 function blendRow(
   rowA: Float32Array,
   rowB: Float32Array,
   wy0: number,
   wy1: number,
-  allowed: Int32Array,
-  xi0: Int32Array,
-  decided: Int32Array,
-  cellRow: number,
-  out: Uint8Array | Uint16Array,
-  o: number,
+  A: number,
+  best: Float32Array,
+  bestClass: Int32Array,
 ): void {
-  const A = allowed.length;
-  const W = xi0.length;
-  for (let x = 0; x < W; x++) {
-    const label = decided[cellRow + xi0[x]!]!;
-    if (label >= 0) {
-      out[o + x] = label;
-      continue;
-    }
-    const j = x * A;
-    let bk = 0;
-    let bv = f32(rowA[j]! * wy0 + f32(rowB[j]! * wy1));
-    for (let k = 1; k < A; k++) {
-      const v = f32(rowA[j + k]! * wy0 + f32(rowB[j + k]! * wy1));
-      if (v > bv) {
-        bv = v;
-        bk = k;
+  const W = best.length;
+  for (let x = 0; x < W; x++) best[x] = f32(rowA[x]! * wy0 + f32(rowB[x]! * wy1));
+  bestClass.fill(0);
+  for (let k = 1; k < A; k++) {
+    const row = k * W;
+    for (let x = 0; x < W; x++) {
+      const v = f32(rowA[row + x]! * wy0 + f32(rowB[row + x]! * wy1));
+      if (v > best[x]!) {
+        best[x] = v;
+        bestClass[x] = k;
       }
     }
-    out[o + x] = allowed[bk]!;
   }
 }
 
-/** Pass 2 of {@link argmaxWithCells}: the output row by row from the decided cells. */
+/**
+ * Pass 2 of {@link argmaxWithCells}: the output row by row from the decided cells. Output rows
+ * that start at the same source row read the same cells, so after the first of them only its
+ * undecided pixels are recomputed (the rest is copied).
+ */
 function writeCellLabels(
   s: ScoreMap,
   xt: AxisTaps,
@@ -510,12 +534,17 @@ function writeCellLabels(
   bits: Uint32Array,
   words: number,
   out: Uint8Array | Uint16Array,
+  seen: Uint8Array,
 ): void {
   const { cs, rs, ps } = stridesOf(s);
   const d = s.data;
   const w = s.width;
   const W = xt.i0.length;
   const H = yt.i0.length;
+  const undecidedX = new Int32Array(W);
+  let nUndecided = 0;
+  let templateRow = -1;
+  let templateOffset = 0;
   for (let y = 0; y < H; y++) {
     const ry0 = yt.i0[y]!;
     const r0 = ry0 * rs;
@@ -524,15 +553,24 @@ function writeCellLabels(
     const wy1 = yt.w1[y]!;
     const cellRow = ry0 * w;
     const o = y * W;
-    for (let x = 0; x < W; x++) {
-      const qx0 = xt.i0[x]!;
-      const label = decided[cellRow + qx0]!;
-      if (label >= 0) {
-        out[o + x] = label;
-        continue;
+    if (ry0 !== templateRow) {
+      templateRow = ry0;
+      templateOffset = o;
+      nUndecided = 0;
+      for (let x = 0; x < W; x++) {
+        const label = decided[cellRow + xt.i0[x]!]!;
+        if (label >= 0) {
+          out[o + x] = label;
+          seen[label] = 1;
+        } else undecidedX[nUndecided++] = x;
       }
-      const j = -1 - label;
-      const q0 = qx0 * ps;
+    } else {
+      out.copyWithin(o, templateOffset, templateOffset + W);
+    }
+    for (let u = 0; u < nUndecided; u++) {
+      const x = undecidedX[u]!;
+      const j = -1 - decided[cellRow + xt.i0[x]!]!;
+      const q0 = xt.i0[x]! * ps;
       const q1 = xt.i1[x]! * ps;
       const wx0 = xt.w0[x]!;
       const wx1 = xt.w1[x]!;
@@ -562,6 +600,7 @@ function writeCellLabels(
         }
       }
       out[o + x] = bc;
+      seen[bc] = 1;
     }
   }
 }
