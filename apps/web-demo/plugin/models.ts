@@ -16,9 +16,9 @@
  * Cards are found the way `ocelot` finds them: `<dir>/<id>/model.json` up to three folders
  * deep in each models folder (`OCELOT_MODELS_DIR` folders first, then the repository's
  * `models/`), the first folder holding an id wins, and a card is served only when all its
- * files exist. When no usable model of a task group (detection; semantic or instance
- * segmentation) exists, a package test fixture with random weights stands in, marked
- * `fixture: true`, so the app and its test work before trained models land.
+ * files exist. When no usable model of a task (detection, semantic or instance segmentation)
+ * exists, a package test fixture with random weights stands in, marked `fixture: true`, so
+ * every path of the app works (and is tested) before trained models land.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -40,8 +40,6 @@ import {
   type ManifestSample,
   type ModelTask,
   resolveDefaults,
-  type TaskGroup,
-  taskGroup,
 } from '../src/shared/manifest.js';
 
 /** The repository root (this file is apps/web-demo/plugin/models.ts). */
@@ -51,16 +49,21 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).re
 export const REPO_MODELS_DIR = join(REPO_ROOT, 'models');
 
 /**
- * Stand-ins used when models/ has no usable model of a task group: the random-weight test
- * models of packages/detectors and packages/segmenters, with cards.
+ * Stand-ins used when models/ has no usable model of a task: the random-weight test models of
+ * packages/detectors and packages/segmenters, with their cards.
  */
 export const FIXTURE_CARDS: Readonly<
-  Record<TaskGroup, { readonly path: string; readonly key?: string }>
+  Record<ModelTask, { readonly path: string; readonly key?: string }>
 > = {
   // The runnable example's card for the tiny torchvision SSD300 (packages/detectors/examples).
   detect: { path: 'packages/detectors/examples/tiny-ssd/model.json' },
   // The torchvision FCN parity fixture carries its card in its "card" field.
   segment: { path: 'packages/segmenters/src/fcn/__fixtures__/fcn_tiny.json', key: 'card' },
+  // The Ultralytics-layout YOLO-seg stub (names and imgsz come from its ONNX metadata).
+  'instance-segment': {
+    path: 'packages/segmenters/src/yolo-seg/__fixtures__/yolo_seg_tiny.json',
+    key: 'card',
+  },
 };
 
 /** A file the server sends: from disk, or generated JSON. */
@@ -89,7 +92,7 @@ export interface ModelOrigin {
 export interface CollectOptions {
   /** Models folders in search order. Default: `OCELOT_MODELS_DIR` folders, then the repository's. */
   readonly modelsDirs?: readonly string[];
-  /** Add fixture stand-ins for missing task groups. Default true. */
+  /** Add fixture stand-ins for tasks without a usable model. Default true. */
   readonly fixtures?: boolean;
 }
 
@@ -317,16 +320,16 @@ export async function collectModels(options: CollectOptions = {}): Promise<Colle
   for (const c of candidates) await add(c);
 
   if (options.fixtures ?? true) {
-    for (const group of ['detect', 'segment'] as const) {
-      if (models.some((m) => taskGroup(m.task) === group)) continue;
-      const spec = FIXTURE_CARDS[group];
+    for (const task of TASKS) {
+      if (models.some((m) => m.task === task)) continue;
+      const spec = FIXTURE_CARDS[task];
       const cardPath = join(REPO_ROOT, spec.path);
       const card = await readCard(cardPath, spec.key);
       if (typeof card === 'string') {
         skipped.push({ source: spec.path, reason: card });
         continue;
       }
-      const id = typeof card.id === 'string' && !seen.has(card.id) ? card.id : `fixture-${group}`;
+      const id = typeof card.id === 'string' && !seen.has(card.id) ? card.id : `fixture-${task}`;
       await add({ id, cardPath, baseDir: dirname(cardPath), card, fixture: true });
     }
   }

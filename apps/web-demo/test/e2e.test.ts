@@ -32,6 +32,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserUnavailableReason, CHROMIUM_ARGS, CHROMIUM_PATH } from '@ocelot/browser-test';
+import { rleArea } from '@ocelot/core';
 import {
   buildDetector,
   createDetectorRegistry,
@@ -51,7 +52,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CollectedModels, collectModels } from '../plugin/models.js';
 import type { DemoHook, LastResult, PlainDetection } from '../src/app/hook.js';
 import { fnv1a } from '../src/app/hook.js';
-import { defaultModel, type ManifestModel } from '../src/shared/manifest.js';
+import { defaultModel } from '../src/shared/manifest.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(appDir, 'test-results');
@@ -175,6 +176,16 @@ describe.skipIf(unavailable !== undefined)(
     const blocked: string[] = [];
     const requests: string[] = [];
     const logs: string[] = [];
+
+    /** The Node pipeline's segmenter for a served model: same card, native onnxruntime. */
+    async function nodeSegmenter(id: string) {
+      const origin_ = models.origins.get(id)!;
+      const card = parseModelCard(origin_.card, origin_.cardPath);
+      return buildSegmenter(registerSegmenters(createSegmenterRegistry()), card, {
+        base: origin_.baseDir,
+        session: { executionProviders: ['cpu'] },
+      });
+    }
 
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'ocelot-web-demo-'));
@@ -405,49 +416,86 @@ describe.skipIf(unavailable !== undefined)(
     });
 
     it("draws the default segmenter's label map, equal to the Node pipeline's", async (ctx) => {
-      const model: ManifestModel | undefined = defaultModel(models.manifest, 'segment');
-      if (!model) {
+      const model = defaultModel(models.manifest, 'segment');
+      if (model?.task !== 'segment') {
         ctx.skip();
         return;
       }
       await afterRun(page, () => page.click('#sample-button'));
       const last = await afterRun(page, () => page.selectOption('#model-select', model.id));
       expect(last.modelId).toBe(model.id);
+      expect(last.kind).toBe('semantic');
 
-      const origin_ = models.origins.get(model.id)!;
-      const card = parseModelCard(origin_.card, origin_.cardPath);
-      const segmenter = await buildSegmenter(registerSegmenters(createSegmenterRegistry()), card, {
-        base: origin_.baseDir,
-        session: { executionProviders: ['cpu'] },
-      });
+      const segmenter = await nodeSegmenter(model.id);
       try {
-        if (segmenter.kind === 'semantic') {
-          expect(last.kind).toBe('semantic');
-          const node = await segmenter.segment(sample.image);
-          const pageMap = await page.evaluate(() =>
-            (globalThis as unknown as { __ocelot: DemoHook }).__ocelot.labelMap(),
-          );
-          expect(pageMap).toHaveLength(node.labelMap.length);
-          let differ = 0;
-          for (let i = 0; i < node.labelMap.length; i++)
-            if (node.labelMap[i] !== pageMap![i]) differ++;
-          console.info(
-            `${model.id}: ${differ} of ${node.labelMap.length} label-map pixels differ between Chromium (wasm) and Node (native); classes ${last.classesPresent?.join(',')}`,
-          );
-          // An argmax can flip only where two logits tie to float rounding.
-          expect(differ / node.labelMap.length).toBeLessThanOrEqual(1e-3);
-          expect(last.classesPresent).toEqual(Array.from(node.classesPresent));
-        } else {
-          expect(last.kind).toBe('detect');
-          const node = plain(await segmenter.segment(sample.image, last.options));
-          const m = matchDetections(node, last.detections);
-          expect(m.unmatchedNode).toEqual([]);
-          expect(m.unmatchedPage).toEqual([]);
+        if (segmenter.kind !== 'semantic') throw new Error(`${model.id} is not semantic in Node`);
+        const node = await segmenter.segment(sample.image);
+        const pageMap = await page.evaluate(() =>
+          (globalThis as unknown as { __ocelot: DemoHook }).__ocelot.labelMap(),
+        );
+        expect(pageMap).toHaveLength(node.labelMap.length);
+        let differ = 0;
+        for (let i = 0; i < node.labelMap.length; i++) {
+          if (node.labelMap[i] !== pageMap![i]) differ++;
         }
+        console.info(
+          `${model.id}: ${differ} of ${node.labelMap.length} label-map pixels differ between Chromium (wasm) and Node (native); classes ${last.classesPresent?.join(',')}`,
+        );
+        // An argmax can flip only where two logits tie to float rounding.
+        expect(differ / node.labelMap.length).toBeLessThanOrEqual(1e-3);
+        expect(last.classesPresent).toEqual(Array.from(node.classesPresent));
       } finally {
         await segmenter.dispose();
       }
+      // Background is hidden by default; every other class present is drawn.
+      const background = last.classNames.flatMap((n, i) =>
+        /^_*background_*$/i.test(n) ? [i] : [],
+      );
+      expect(last.hidden).toEqual(background);
       await page.screenshot({ path: join(resultsDir, 'web-demo-segment.png'), fullPage: true });
+      expect(blocked).toEqual([]);
+    });
+
+    it("draws an instance segmenter's masks, equal to the Node pipeline's", async (ctx) => {
+      const model =
+        models.manifest.models.find(
+          (m) => m.task === 'instance-segment' && m.id === models.manifest.defaults.segment,
+        ) ?? models.manifest.models.find((m) => m.task === 'instance-segment');
+      if (!model) {
+        ctx.skip();
+        return;
+      }
+      const last = await afterRun(page, () => page.selectOption('#model-select', model.id));
+      expect(last.modelId).toBe(model.id);
+      expect(last.kind).toBe('detect');
+
+      const segmenter = await nodeSegmenter(model.id);
+      let node: PlainDetection[];
+      try {
+        if (segmenter.kind !== 'instance') throw new Error(`${model.id} is not instance in Node`);
+        const r = await segmenter.segment(sample.image, { ...last.options, maskFormat: 'rle' });
+        node = plain(r).map((d, i) => ({ ...d, maskArea: rleArea(r.masks[i]!) }));
+      } finally {
+        await segmenter.dispose();
+      }
+      const m = matchDetections(node, last.detections);
+      const threshold = last.options.scoreThreshold ?? 0;
+      const borderline = (d: PlainDetection) => Math.abs(d.score - threshold) <= SCORE_TOLERANCE;
+      expect(m.unmatchedNode.filter((d) => !borderline(d))).toEqual([]);
+      expect(m.unmatchedPage.filter((d) => !borderline(d))).toEqual([]);
+      // Masks: the same pixels up to those whose probability sits at the 0.5 cut to float
+      // rounding; allow 0.5 % of a mask's area (at least 2 pixels).
+      let maxAreaDiff = 0;
+      for (const [i, j] of m.pairs) {
+        const a = node[i]!.maskArea!;
+        const b = last.detections[j]!.maskArea!;
+        expect(Math.abs(a - b)).toBeLessThanOrEqual(Math.max(2, 0.005 * a));
+        maxAreaDiff = Math.max(maxAreaDiff, Math.abs(a - b));
+      }
+      console.info(
+        `${model.id}: ${node.length} instances in Node, ${last.detections.length} in Chromium, max |Δbox| ${m.maxBoxDiff.toExponential(2)} px, max |Δmask area| ${maxAreaDiff} px`,
+      );
+      await page.screenshot({ path: join(resultsDir, 'web-demo-instance.png'), fullPage: true });
       expect(blocked).toEqual([]);
     });
   },

@@ -13,6 +13,11 @@ import type {
 import type { BackendStatus } from './backends.js';
 import type { DetectionColumns } from './filter.js';
 
+/** Detections with optional run-length masks (column-major counts, COCO RLE). */
+interface WithMasks extends DetectionColumns {
+  readonly masks?: readonly { readonly counts: Uint32Array }[];
+}
+
 /** One detection as plain numbers. */
 export interface PlainDetection {
   readonly label: number;
@@ -20,6 +25,8 @@ export interface PlainDetection {
   readonly score: number;
   /** [x1, y1, x2, y2] in image pixels. */
   readonly box: [number, number, number, number];
+  /** Pixels in the detection's mask (instance models). */
+  readonly maskArea?: number;
 }
 
 /** The last drawn result. */
@@ -67,20 +74,26 @@ export interface DemoHook {
 }
 
 /** Detections as plain objects, for the hook (the drawing uses the columns directly). */
-export function plainDetections(
-  d: DetectionColumns,
-  classNames: readonly string[],
-): PlainDetection[] {
+export function plainDetections(d: WithMasks, classNames: readonly string[]): PlainDetection[] {
   return Array.from(d.scores, (score, i) => {
     const label = d.labels[i]!;
     const b = d.boxes;
+    const mask = d.masks?.[i];
     return {
       label,
       labelName: classNames[label] ?? `class ${label}`,
       score,
       box: [b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!],
+      ...(mask ? { maskArea: rleOnes(mask.counts) } : {}),
     };
   });
+}
+
+/** Foreground pixels of a run-length mask: the sum of its odd runs. */
+export function rleOnes(counts: Uint32Array): number {
+  let n = 0;
+  for (let i = 1; i < counts.length; i += 2) n += counts[i]!;
+  return n;
 }
 
 /** 32-bit FNV-1a of a byte array (to compare the decoded image with Node's). */
