@@ -4,11 +4,15 @@
  */
 
 import { createDetrDetector } from './detr/index.js';
+import { createFastRcnnDetector } from './fast-rcnn/index.js';
 import { createFasterRcnnDetector } from './faster-rcnn/index.js';
 import { createNanoDetDetector } from './nanodet/index.js';
+import { createOverFeatDetector } from './overfeat/index.js';
+import { createRcnnDetector } from './rcnn/index.js';
 import type { DetectorRegistry } from './registry.js';
 import { createRetinaNetDetector } from './retinanet/index.js';
 import { createRtDetrDetector } from './rt-detr/index.js';
+import { createSlidingWindowDetector } from './sliding-window/index.js';
 import { createSsdDetector, createSsdliteDetector } from './ssd/index.js';
 import { createUltralyticsDetector } from './ultralytics/index.js';
 import { createYoloV1Detector } from './yolo-v1/index.js';
@@ -26,5 +30,9 @@ export function registerBuiltins(registry: DetectorRegistry): DetectorRegistry {
   registry.register('detr', createDetrDetector);
   registry.register('rt-detr', createRtDetrDetector);
   registry.register('nanodet', createNanoDetDetector);
+  registry.register('sliding-window', createSlidingWindowDetector);
+  registry.register('overfeat', createOverFeatDetector);
+  registry.register('rcnn', createRcnnDetector);
+  registry.register('fast-rcnn', createFastRcnnDetector);
   return registry;
 }

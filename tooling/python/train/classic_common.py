@@ -129,14 +129,23 @@ class CropNet(nn.Module):
     (deltas of the object relative to the 32×32 window). Input [N,3,32,32].
 
     Valid convolutions make the fully-convolutional version EXACT: with padding, a crop's
-    border would see zeros where the whole-image net sees neighbouring pixels."""
+    border would see zeros where the whole-image net sees neighbouring pixels. Batch norm
+    speeds training up and is folded into the convolutions before export (`fold_batchnorm`)."""
 
-    def __init__(self, num_classes: int, hidden: int = 96):
+    def __init__(self, num_classes: int, hidden: int = 96, batchnorm: bool = True):
         super().__init__()
+
+        def block(c1, c2, k):
+            layers = [nn.Conv2d(c1, c2, k, bias=not batchnorm)]
+            if batchnorm:
+                layers.append(nn.BatchNorm2d(c2))
+            layers.append(nn.ReLU(inplace=True))
+            return layers
+
         self.features = nn.Sequential(
-            nn.Conv2d(3, 16, 5), nn.ReLU(inplace=True), nn.MaxPool2d(2),   # 32 → 28 → 14
-            nn.Conv2d(16, 32, 3), nn.ReLU(inplace=True), nn.MaxPool2d(2),  # 14 → 12 → 6
-            nn.Conv2d(32, 48, 3), nn.ReLU(inplace=True),                   # 6 → 4
+            *block(3, 16, 5), nn.MaxPool2d(2),    # 32 → 28 → 14
+            *block(16, 32, 3), nn.MaxPool2d(2),   # 14 → 12 → 6
+            *block(32, 48, 3),                    # 6 → 4
         )
         feat = 48 * 4 * 4
         self.classifier = nn.Sequential(
@@ -150,6 +159,42 @@ class CropNet(nn.Module):
     def forward(self, x):
         f = self.features(x)
         return self.classifier(f), self.regressor(f)
+
+
+def fold_batchnorm(seq: nn.Sequential) -> nn.Sequential:
+    """Conv → BatchNorm (eval statistics) → … becomes one Conv with scaled weights and a bias:
+    w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β. Other layers are kept (copied)."""
+    import copy
+
+    out: list[nn.Module] = []
+    layers = list(seq)
+    i = 0
+    while i < len(layers):
+        m = layers[i]
+        nxt = layers[i + 1] if i + 1 < len(layers) else None
+        if isinstance(m, nn.Conv2d) and isinstance(nxt, nn.BatchNorm2d):
+            conv = nn.Conv2d(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding,
+                             m.dilation, m.groups, bias=True)
+            with torch.no_grad():
+                scale = nxt.weight / torch.sqrt(nxt.running_var + nxt.eps)
+                conv.weight.copy_(m.weight * scale.view(-1, 1, 1, 1))
+                bias = m.bias if m.bias is not None else torch.zeros_like(nxt.running_mean)
+                conv.bias.copy_((bias - nxt.running_mean) * scale + nxt.bias)
+            out.append(conv)
+            i += 2
+        else:
+            out.append(copy.deepcopy(m))
+            i += 1
+    return nn.Sequential(*out)
+
+
+def folded(net: 'CropNet') -> 'CropNet':
+    """A copy of `net` in eval mode with batch norm folded into its convolutions."""
+    import copy
+
+    f = copy.deepcopy(net).eval()
+    f.features = fold_batchnorm(net.eval().features)
+    return f
 
 
 def linear_to_conv(linear: nn.Linear, in_channels: int, kernel: tuple[int, int]) -> nn.Conv2d:
@@ -245,3 +290,80 @@ def input_spec(size: int) -> dict:
         'width': size, 'height': size, 'resize': 'letterbox', 'padValue': 128,
         'scale': 1 / 255, 'mean': PIXEL_MEAN, 'std': PIXEL_STD,
     }
+
+
+# ---------------------------------------------------------------- proposals for training
+def sample_rois(gt: np.ndarray, width: int, height: int, rng: np.random.Generator,
+                jitter_per_object: int = 24, random_count: int = 64) -> np.ndarray:
+    """Proposal-like boxes for training R-CNN / Fast R-CNN heads without running a proposal
+    method: jittered copies of every object (centre ± 20 % of the side, sides × e^N(0, 0.3))
+    and random boxes (sides log-uniform 8–200 px). Clipped to the image, ≥ 4 px. [P,4] xyxy."""
+    boxes = []
+    for o in gt:
+        x1, y1, x2, y2 = o[1:5]
+        w, h = x2 - x1, y2 - y1
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        n = jitter_per_object
+        jx = cx + rng.normal(0, 0.2, n) * w
+        jy = cy + rng.normal(0, 0.2, n) * h
+        jw = w * np.exp(rng.normal(0, 0.3, n))
+        jh = h * np.exp(rng.normal(0, 0.3, n))
+        boxes.append(np.stack([jx - jw / 2, jy - jh / 2, jx + jw / 2, jy + jh / 2], 1))
+    side = np.exp(rng.uniform(np.log(8), np.log(200), random_count))
+    aspect = np.exp(rng.normal(0, 0.3, random_count))
+    rw, rh = side * aspect, side / aspect
+    rx = rng.uniform(0, width, random_count)
+    ry = rng.uniform(0, height, random_count)
+    boxes.append(np.stack([rx - rw / 2, ry - rh / 2, rx + rw / 2, ry + rh / 2], 1))
+    b = np.concatenate(boxes, 0)
+    b[:, [0, 2]] = np.clip(b[:, [0, 2]], 0, width)
+    b[:, [1, 3]] = np.clip(b[:, [1, 3]], 0, height)
+    keep = ((b[:, 2] - b[:, 0]) >= 4) & ((b[:, 3] - b[:, 1]) >= 4)
+    return np.concatenate([b[keep], gt[:, 1:5]], 0).astype(np.float32)
+
+
+def label_rois(rois: np.ndarray, gt: np.ndarray, fg_iou: float = 0.5):
+    """Labels (0 background, c+1 object) and regression targets of each roi against its best
+    ground truth: foreground at IoU ≥ `fg_iou`, background below."""
+    n = len(rois)
+    labels = np.zeros(n, np.int64)
+    targets = np.zeros((n, 4), np.float32)
+    if len(gt) == 0:
+        return labels, targets
+    iou = box_iou(rois, gt[:, 1:5])
+    best = iou.argmax(1)
+    best_iou = iou[np.arange(n), best]
+    fg = best_iou >= fg_iou
+    labels[fg] = gt[best[fg], 0].astype(np.int64) + 1
+    if fg.any():
+        targets[fg] = encode(gt[best[fg], 1:5], rois[fg])
+    return labels, targets
+
+
+def balanced(labels: np.ndarray, count: int, fg_fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """Indices of up to `count` rois, at most `fg_fraction` of them foreground (torchvision's
+    BalancedPositiveNegativeSampler)."""
+    fg = np.flatnonzero(labels > 0)
+    bg = np.flatnonzero(labels == 0)
+    n_fg = min(len(fg), int(count * fg_fraction))
+    n_bg = min(len(bg), count - n_fg)
+    return np.concatenate([rng.choice(fg, n_fg, replace=False), rng.choice(bg, n_bg, replace=False)])
+
+
+def per_class_box_loss(deltas: torch.Tensor, labels: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Smooth L1 (β = 1/9) on the deltas of each foreground roi's own class, averaged over all
+    rois (torchvision's fastrcnn_loss)."""
+    import torch.nn.functional as F
+
+    fg = torch.nonzero(labels > 0).squeeze(1)
+    if len(fg) == 0:
+        return deltas.sum() * 0
+    d = deltas.view(len(deltas), -1, 4)[fg, labels[fg]]
+    return F.smooth_l1_loss(d, targets[fg], beta=1 / 9, reduction='sum') / max(1, len(labels))
+
+
+def load_cropnet(path: str, num_classes: int) -> 'CropNet':
+    """The folded (batch-norm free) crop network saved by classic_overfeat.py."""
+    net = CropNet(num_classes, batchnorm=False)
+    net.load_state_dict(torch.load(path))
+    return net

@@ -41,8 +41,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(__file__))
 from classic_common import (  # noqa: E402
     POSITIVE_OFFSET, POSITIVE_SIZE, REPO, WINDOW, CropNet, FullyConvolutional, Timer, encode,
-    export_onnx, file_entry, input_spec, load_scenes, normalise, pyramid_size, resize, setup,
-    write_card,
+    export_onnx, file_entry, folded, input_spec, load_scenes, normalise, pyramid_size, resize,
+    setup, write_card,
 )
 
 IGNORE_SIZE = (11.0, 36.0)
@@ -131,7 +131,7 @@ def sample_crops(images, boxes, rng: np.random.Generator, per_object=(3, 2, 4), 
     return (np.stack(crops), np.array(labels, np.int64), np.stack(targets), np.array(regress, bool))
 
 
-def train(net, data, val, cpu_budget_s: float, timer: Timer, batch: int = 256, lr: float = 2e-3):
+def train(net, data, val, cpu_budget_s: float, timer: Timer, batch: int = 128, lr: float = 3e-3):
     x_all, y_all, t_all, r_all = data
     n = len(y_all)
     opt = torch.optim.AdamW(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -229,15 +229,17 @@ def main() -> None:
     counts = np.bincount(data[1] + 1, minlength=len(names) + 2)
     print(f'crops: {len(data[1])} (ignore {counts[0]}, background {counts[1]}, objects {counts[2:].tolist()}), regress {int(data[3].sum())}; val {len(val[1])} {timer}', flush=True)
 
-    net = CropNet(len(names))
+    net = CropNet(len(names), batchnorm=True)
     epochs, steps = train(net, data, val, args.cpu_minutes * 60, timer)
     metrics = evaluate(net, val)
     print(f'trained {epochs} epochs / {steps} steps: val {metrics} {timer}', flush=True)
+    net = folded(net)
+    metrics_folded = evaluate(net, val)
+    print(f'batch norm folded: val {metrics_folded}', flush=True)
     os.makedirs(args.work, exist_ok=True)
     torch.save(net.state_dict(), os.path.join(args.work, 'cropnet.pt'))
 
     fcn = FullyConvolutional(net).eval()
-    net.eval()
     diffs = {f'{s}': check_equivalence(net, fcn, resize(vimages[0], s, s)) for s in (32, 64, 100, 256)}
     print(f'FCN vs crop classifier, max abs diff per image size: {diffs}', flush=True)
 

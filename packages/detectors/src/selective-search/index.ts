@@ -9,10 +9,11 @@ export {
   type Segmentation,
   segmentPixelGraph,
 } from './felzenszwalb.js';
-export { type SimilarityTerms } from './grouping.js';
+export type { SimilarityTerms } from './grouping.js';
 export {
   SELECTIVE_SEARCH_PRESETS,
   type SelectiveSearchOptions,
   type SelectiveSearchStrategy,
   selectiveSearch,
 } from './selective-search.js';
+export { type ProposalConfig, type ResolvedProposalConfig, readProposalConfig } from './config.js';
