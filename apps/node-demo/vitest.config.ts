@@ -1,0 +1,3 @@
+import { ocelotVitestConfig } from '@ocelot/vitest-config';
+
+export default ocelotVitestConfig();
