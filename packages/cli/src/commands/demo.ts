@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OcelotError } from '@ocelot/core';
 import { generateScene } from '@ocelot/datasets';
 import { encodePng } from '@ocelot/image';
@@ -18,7 +19,7 @@ import { modelStore, providersFor, RUNTIME_OPTIONS, runtimeValues } from '../inf
 import type { ImageResult } from '../inference/process.js';
 import { startRunner } from '../inference/runner.js';
 import { expandInputs, IMAGE_EXTENSIONS } from '../inference/sources.js';
-import type { ModelEntry, ModelStore } from '../models/store.js';
+import { type ModelEntry, ModelStore } from '../models/store.js';
 
 /**
  * The sample images: `samples` of defaults.json (relative to its folder) when they exist,
@@ -52,7 +53,16 @@ export async function sampleImages(store: ModelStore): Promise<string[]> {
 
 interface DemoPart {
   readonly task: 'detect' | 'segment';
-  readonly entry: ModelEntry | undefined;
+  entry: ModelEntry | undefined;
+  /** The entry is one of the CLI's test fixtures (no real model available). */
+  fixture?: boolean;
+}
+
+/** The CLI's test fixture models, when running from a checkout (src/ or dist/). */
+function fixtureStore(): ModelStore | undefined {
+  const dir = fileURLToPath(new URL('../../src/__fixtures__/models/', import.meta.url));
+  if (!existsSync(dir)) return undefined;
+  return new ModelStore({ dirs: [dir], bundled: false });
 }
 
 export const demoCommand = defineCommand({
@@ -115,6 +125,20 @@ export const demoCommand = defineCommand({
       { task: 'detect', entry: await store.defaultModel('detect') },
       { task: 'segment', entry: await store.defaultModel('segment') },
     ];
+    const wanted = (await store.defaults())?.defaults;
+    const fixtures = parts.some((p) => p.entry === undefined) ? fixtureStore() : undefined;
+    for (const part of parts) {
+      if (part.entry !== undefined || fixtures === undefined) continue;
+      // No trained model yet (a fresh checkout before the model cards land): show the
+      // pipeline with the CLI's test fixtures, and say plainly what they are.
+      part.entry = await fixtures.defaultModel(part.task);
+      if (part.entry) {
+        part.fixture = true;
+        context.note(
+          `note: no ${part.task === 'detect' ? 'detector' : 'segmenter'} with its files in ${store.describeRoots()}${wanted?.[part.task] ? ` (models/defaults.json names '${wanted[part.task]}')` : ''}; using the CLI's test fixture '${part.entry.id}' — ${part.task === 'detect' ? 'its boxes are constants, not detections' : 'it labels pixels by their strongest colour channel'}`,
+        );
+      }
+    }
     if (parts.every((p) => p.entry === undefined)) {
       throw new OcelotError(
         'E_NO_MODELS',
@@ -183,6 +207,7 @@ export const demoCommand = defineCommand({
             architecture: runner.info.architecture,
             kind: runner.info.kind,
             card: runner.info.cardPath,
+            ...(part.fixture && { fixture: true }),
           },
           images: results.map(({ records: _r, index: _i, ...rest }) => rest),
           errors,
@@ -191,7 +216,7 @@ export const demoCommand = defineCommand({
         report[part.task] = summary;
         if (!context.json) {
           context.print(
-            `\n${b(part.task)}  ${runner.info.id} (${runner.info.architecture}, ${runner.info.classNames.length} classes) → ${shown(dir)}/\n`,
+            `\n${b(part.task)}  ${runner.info.id} (${runner.info.architecture}, ${runner.info.classNames.length} classes${part.fixture ? ', test fixture' : ''}) → ${shown(dir)}/\n`,
           );
           for (const r of results) context.print(`  ${summaryLine(r, runner.info.kind)}\n`);
         }
