@@ -105,6 +105,16 @@ function walk(dir: string, segments: readonly string[], out: string[]): void {
   if (segments.length === 0) return;
   const [head, ...rest] = segments as [string, ...string[]];
   if (head === '**') {
+    if (rest.length === 0) {
+      // a trailing ** matches every file below (hidden ones aside)
+      for (const entry of listDir(dir)) {
+        if (entry.name.startsWith('.')) continue;
+        const path = join(dir, entry.name);
+        if (entry.isDir) walk(path, segments, out);
+        else out.push(path);
+      }
+      return;
+    }
     // zero directories …
     walk(dir, rest, out);
     // … or one more, keeping the ** (hidden folders are skipped, as shells do)

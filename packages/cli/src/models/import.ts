@@ -220,62 +220,75 @@ export function inferModelCard(info: OnnxModelInfo, options: InferCardOptions): 
         reason: `end-to-end detections (x1, y1, x2, y2, score, class): ${o.name} ${dimsText(o)}`,
       };
       if (a === undefined) notes.push('the number of detections is dynamic');
-    } else if (forced === 'yolox' || forced === 'ultralytics-v5') {
-      const c = a === anchors ? b : b === anchors ? a : Math.min(a ?? 0, b ?? 0);
-      found = {
-        arch: forced,
-        classes: c !== undefined && c > 5 ? c - 5 : undefined,
-        extra: forced === 'yolox' ? { output: o.name } : { head: 'v5', output: o.name },
-        reason: `${forced}: ${o.name} ${dimsText(o)}`,
-      };
-    } else if (
-      forced === 'ultralytics' ||
-      b === anchors ||
-      (a !== anchors && b !== undefined && a !== undefined && a < b)
-    ) {
-      // channels first [1, 4+N, A]
-      const c = b === anchors ? a : a === anchors ? b : Math.min(a ?? 0, b ?? 0);
-      const layout = a === anchors ? 'anchors-first' : 'channels-first';
-      let classes = c !== undefined ? c - 4 : undefined;
-      let extra: Record<string, unknown> = { head: 'v8', output: o.name };
-      if (names !== undefined && classes !== undefined && classes > names) {
-        extra = { ...extra, extraChannels: classes - names };
-        notes.push(
-          `${classes - names} channels after the ${names} class scores (mask coefficients / keypoints) are ignored`,
-        );
-        classes = names;
-      }
-      if (layout === 'anchors-first') extra = { ...extra, layout };
-      if (b !== anchors && a !== anchors) {
+    } else {
+      // which dim holds the channels: the other one is the anchor count (or dynamic)
+      let channels: number | undefined;
+      let anchorsFirst: boolean;
+      if (b === anchors) {
+        channels = a;
+        anchorsFirst = false;
+      } else if (a === anchors) {
+        channels = b;
+        anchorsFirst = true;
+      } else if (a !== undefined && b === undefined) {
+        channels = a;
+        anchorsFirst = false;
+        notes.push(`${o.name} ${dimsText(o)} has a dynamic anchor count; channels first assumed`);
+      } else if (a === undefined && b !== undefined) {
+        channels = b;
+        anchorsFirst = true;
+        notes.push(`${o.name} ${dimsText(o)} has a dynamic anchor count; anchors first assumed`);
+      } else if (forced !== undefined && a !== undefined && b !== undefined) {
+        channels = Math.min(a, b);
+        anchorsFirst = a > b;
         notes.push(
           `${o.name} ${dimsText(o)} does not have the ${anchors} anchor points of strides 8/16/32 at ${width}×${height}; layout guessed from the smaller dim`,
         );
+      } else {
+        return cannot(
+          `${o.name} ${dimsText(o)} matches no known detection layout for a ${width}×${height} input (${anchors} anchor points)`,
+        );
       }
-      found = {
-        arch: 'ultralytics',
-        classes,
-        extra,
-        reason: `Ultralytics v8 / YOLO11 detect (cx, cy, w, h, ${classes ?? 'N'} class scores${layout === 'anchors-first' ? ', anchors first' : ''}): ${o.name} ${dimsText(o)}`,
-      };
-    } else if (a === anchors && b !== undefined) {
-      if (hasUltralyticsMeta && names !== undefined && b === 4 + names) {
+      const c = channels;
+      if (forced === 'yolox' || forced === 'ultralytics-v5') {
+        found = {
+          arch: forced,
+          classes: c !== undefined && c > 5 ? c - 5 : undefined,
+          extra: forced === 'yolox' ? { output: o.name } : { head: 'v5', output: o.name },
+          reason: `${forced}: ${o.name} ${dimsText(o)}`,
+        };
+      } else if (
+        !anchorsFirst ||
+        forced === 'ultralytics' ||
+        (names !== undefined && c === 4 + names && hasUltralyticsMeta)
+      ) {
+        let classes = c !== undefined ? c - 4 : undefined;
+        let extra: Record<string, unknown> = { head: 'v8', output: o.name };
+        if (anchorsFirst) extra = { head: 'v8', layout: 'anchors-first', output: o.name };
+        if (names !== undefined && classes !== undefined && classes > names) {
+          extra = { ...extra, extraChannels: classes - names };
+          notes.push(
+            `${classes - names} channels after the ${names} class scores (mask coefficients / keypoints) are ignored`,
+          );
+          classes = names;
+        }
         found = {
           arch: 'ultralytics',
-          classes: names,
-          extra: { head: 'v8', layout: 'anchors-first', output: o.name },
-          reason: `Ultralytics v8 detect, anchors first: ${o.name} ${dimsText(o)}`,
+          classes,
+          extra,
+          reason: `Ultralytics v8 / YOLO11 detect (cx, cy, w, h, ${classes ?? 'N'} class scores${anchorsFirst ? ', anchors first' : ''}): ${o.name} ${dimsText(o)}`,
         };
       } else if (hasUltralyticsMeta) {
         found = {
           arch: 'ultralytics-v5',
-          classes: b - 5,
+          classes: c !== undefined ? c - 5 : undefined,
           extra: { head: 'v5', output: o.name },
           reason: `YOLOv5 (objectness + class scores, Ultralytics metadata): ${o.name} ${dimsText(o)}`,
         };
       } else {
         found = {
           arch: 'yolox',
-          classes: b - 5,
+          classes: c !== undefined ? c - 5 : undefined,
           extra: { output: o.name },
           reason: `YOLOX (x, y, w, h, objectness, class scores per anchor point): ${o.name} ${dimsText(o)}`,
         };
@@ -284,10 +297,6 @@ export function inferModelCard(info: OnnxModelInfo, options: InferCardOptions): 
           'YOLOX raw grid outputs are assumed (set architecture.decoded to true if the export decodes boxes)',
         );
       }
-    } else {
-      cannot(
-        `${o.name} ${dimsText(o)} matches no known detection layout for a ${width}×${height} input (${anchors} anchor points)`,
-      );
     }
   }
   const f = found!;
