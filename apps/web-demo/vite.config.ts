@@ -11,6 +11,9 @@ export default defineConfig({
     // inlining the glue and emitting a second 28 MB copy of the binary as a Vite asset.
     conditions: ['@ocelot/source', 'onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
   },
+  // Ocelot's errors take their `name` from their class (`new.target.name`); keep class names
+  // through minification so the page can say "ChecksumMismatchError", not "Me".
+  esbuild: { keepNames: true },
   worker: { format: 'es' },
   build: {
     target: 'es2022',

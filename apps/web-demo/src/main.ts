@@ -274,7 +274,6 @@ function setImage(rgb: RgbImage, name: string): void {
     // hashing a webcam frame every run would be waste; the test uses still images
     fnv1a: state.webcam ? 0 : fnv1a(rgb.data),
   };
-  ui.canvas.setAttribute('aria-label', `${name}, ${rgb.width}×${rgb.height}`);
   draw();
 }
 
@@ -284,7 +283,11 @@ async function openBlob(blob: Blob, name: string): Promise<void> {
   try {
     rgb = await decodeImage(blob);
   } catch (error) {
-    showError(`Could not open "${name}": ${describeError(error)}`);
+    // the image package names the source itself ("notes.txt: …"); say it once
+    const message = describeError(error);
+    showError(
+      `Could not open "${name}": ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`,
+    );
     hook.state = 'error';
     return;
   }
@@ -445,6 +448,15 @@ function draw(): void {
   ui.canvas.dataset.state = r ? 'done' : 'image';
   ui.canvas.dataset.run = String(hook.completedRuns);
   ui.canvas.dataset.visible = String(visible.length);
+  const size = `${image.rgb.width}×${image.rgb.height}`;
+  ui.canvas.setAttribute(
+    'aria-label',
+    !r
+      ? `${image.name}, ${size}`
+      : r.kind === 'detect'
+        ? `${image.name}, ${size}: ${visible.length} of ${r.scores.length} detections drawn`
+        : `${image.name}, ${size}: label map with classes ${Array.from(r.classesPresent, (c) => r.classNames[c] ?? c).join(', ')}`,
+  );
   if (!r) {
     hook.last = undefined;
     ui.tableWrap.hidden = true;

@@ -218,7 +218,12 @@ describe.skipIf(unavailable !== undefined)(
       context = await chromium.launchPersistentContext(join(work, 'profile'), {
         executablePath: CHROMIUM_PATH,
         headless: true,
-        args: [...CHROMIUM_ARGS],
+        // + a fake camera (a generated test pattern) for the webcam path; no network effect
+        args: [
+          ...CHROMIUM_ARGS,
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+        ],
         viewport: { width: 1280, height: 900 },
         timeout: 60_000,
       });
@@ -412,6 +417,8 @@ describe.skipIf(unavailable !== undefined)(
       const error = await page.textContent('#error');
       expect(error).toContain('notes.txt');
       expect(error).toContain('not a recognised image format');
+      // class names survive minification (esbuild keepNames), so typed errors keep their names
+      expect(error).toContain('UnsupportedImageFormatError');
       expect(await page.locator('#error').isVisible()).toBe(true);
     });
 
@@ -496,6 +503,31 @@ describe.skipIf(unavailable !== undefined)(
         `${model.id}: ${node.length} instances in Node, ${last.detections.length} in Chromium, max |Δbox| ${m.maxBoxDiff.toExponential(2)} px, max |Δmask area| ${maxAreaDiff} px`,
       );
       await page.screenshot({ path: join(resultsDir, 'web-demo-instance.png'), fullPage: true });
+      expect(blocked).toEqual([]);
+    });
+
+    it('runs on webcam frames until stopped', async () => {
+      const detector = defaultModel(models.manifest, 'detect')!;
+      await page.selectOption('#model-select', detector.id);
+      const before = await hookOf(page);
+      await page.click('#webcam-button');
+      await page.waitForFunction(
+        (n) => (globalThis as unknown as { __ocelot: DemoHook }).__ocelot.completedRuns >= n,
+        before.completedRuns + 3,
+        { timeout: 60_000 },
+      );
+      expect(await page.getAttribute('#webcam-button', 'aria-pressed')).toBe('true');
+      await page.click('#webcam-button');
+      expect(await page.getAttribute('#webcam-button', 'aria-pressed')).toBe('false');
+      expect(await page.textContent('#webcam-status')).toBe('Webcam stopped.');
+      const hook = await hookOf(page);
+      expect(hook.image?.name).toBe('webcam frame');
+      expect(hook.last?.modelId).toBe(detector.id);
+      expect(hook.failedRuns).toBe(before.failedRuns);
+      // Stopped: no more runs start (one may still finish).
+      const after = hook.completedRuns;
+      await page.waitForTimeout(500);
+      expect((await hookOf(page)).completedRuns).toBeLessThanOrEqual(after + 1);
       expect(blocked).toEqual([]);
     });
   },
