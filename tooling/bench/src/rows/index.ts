@@ -5,7 +5,9 @@
 import type { BenchRow } from '../harness/types.js';
 import { batchedNmsRow } from './batched-nms.js';
 import { boxIouRow } from './box-iou.js';
+import { classicSelectiveSearchRow } from './classic-selective-search.js';
 import { cocoEvalRow } from './coco-eval.js';
+import { detectorsDecodeRow, detectorsShareRow } from './detectors-decode.js';
 import { nmsRow } from './nms.js';
 import { roiAlignRow } from './roi-align.js';
 
@@ -15,4 +17,7 @@ export const ROWS: readonly BenchRow[] = [
   boxIouRow,
   roiAlignRow,
   cocoEvalRow,
+  detectorsDecodeRow,
+  detectorsShareRow,
+  classicSelectiveSearchRow,
 ];
