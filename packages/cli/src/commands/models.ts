@@ -348,7 +348,7 @@ export const modelsVerifyCommand = defineCommand({
             path: shown(path),
             status: supplied ? 'missing (user-supplied)' : 'missing',
             message: supplied
-              ? `not present; supply it yourself${e.card.reproduce ? ` (${e.card.reproduce})` : ''}`
+              ? `not present; supply it yourself (see 'ocelot models info ${e.id}')`
               : 'no such file',
           });
           continue;
@@ -569,7 +569,7 @@ export const modelsImportCommand = defineCommand({
       });
     } else {
       const lines = [
-        `imported ${source} as ${context.style.bold(id)} → ${dir}`,
+        `imported ${source} as ${context.style.bold(id)} → ${displayPath(context, dir)}`,
         `architecture: ${inferred.reason}`,
         ...inferred.notes.map((n) => `note: ${n}`),
         check.ok ? check.message : `test run FAILED: ${check.message}`,

@@ -123,6 +123,12 @@ function describeCounts(result: ImageResult, kind: ModelInfo['kind']): string {
   return `${result.found} ${noun}${result.found === 1 ? '' : 's'}${text ? `: ${text}` : ''}`;
 }
 
+/** A path relative to the working directory when inside it, else absolute. */
+function displayPath(cwd: string, path: string): string {
+  const r = relative(cwd, path);
+  return r === '' ? '.' : r.startsWith('..') ? path : r;
+}
+
 /** One line of the per-image summary. */
 export function summaryLine(result: ImageResult, kind: ModelInfo['kind']): string {
   return `${result.file}  ${result.width}×${result.height}  ${describeCounts(result, kind)}  (${result.timing.imageMs.toFixed(0)} ms)`;
@@ -136,7 +142,7 @@ export async function runBatch(context: CommandContext, request: BatchRequest): 
   const cwd = context.io.cwd ?? process.cwd();
   const sources = expandInputs(request.inputs, context.resolvePath, cwd);
   const cardPath = await resolveModelOption(context, request.store, request.model, request.command);
-  const modelName = request.model ?? relative(cwd, cardPath);
+  const modelName = request.model ?? displayPath(cwd, cardPath);
   await checkTask(cardPath, request.command, modelName);
 
   const runner = await startRunner(cardPath, {
@@ -252,7 +258,7 @@ export async function runBatch(context: CommandContext, request: BatchRequest): 
       const rate = results.length / seconds;
       const where =
         request.outDir !== undefined
-          ? `; wrote ${results.length} annotated image${results.length === 1 ? '' : 's'}, results.json and summary.json to ${relative(cwd, request.outDir) || '.'}`
+          ? `; wrote ${results.length} annotated image${results.length === 1 ? '' : 's'}, results.json and summary.json to ${displayPath(cwd, request.outDir)}`
           : '';
       const failed = errors.length > 0 ? `, ${errors.length} failed` : '';
       context.print(
