@@ -27,13 +27,38 @@
  * 0.5) rather than probability 0, so its masks reach up to one prototype pixel further across
  * the box edge.
  */
-import type { Rle } from '@ocelot/core';
+import { type Rle, rleDecode } from '@ocelot/core';
 import type { Transform } from '@ocelot/image';
-import { type PixelRegion, regionToBinary, regionToRle } from '../instance/region.js';
+import type { PixelRegion } from '../instance/region.js';
 import { type AxisTaps, regionTaps, torchTaps } from '../semantic/resample.js';
 import type { Prototypes } from './decode.js';
 
 const f32 = Math.fround;
+
+/**
+ * Buffers reused by every instance of one `protoMasks` call (allocating them per instance made
+ * garbage collection cost more than the arithmetic).
+ */
+class Scratch {
+  f64 = new Float64Array(1024);
+  probs = new Float32Array(1024);
+  tmp = new Float32Array(1024);
+  input = new Float32Array(1024);
+  state = new Uint8Array(1024);
+  runRow = new Int32Array(256);
+  runStart = new Int32Array(256);
+  writer = new RunWriter();
+
+  /** `buf` if it holds `n` elements, else a larger one of the same type. */
+  static fit<T extends Float64Array | Float32Array | Uint8Array | Int32Array>(
+    buf: T,
+    n: number,
+  ): T {
+    if (buf.length >= n) return buf;
+    const Ctor = buf.constructor as new (n: number) => T;
+    return new Ctor(Math.max(n, 2 * buf.length));
+  }
+}
 
 export interface ProtoMaskParams {
   /** `proto` (process_mask + undo letterbox) or `native` (process_mask_native). */
@@ -66,47 +91,68 @@ function probabilities(
   r1: number,
   q0: number,
   q1: number,
+  scratch: Scratch,
   keep?: PixelRegion,
 ): ProbWindow {
   const width = q1 - q0 + 1;
   const height = r1 - r0 + 1;
-  const acc = new Float64Array(width * height);
+  // the pixels that get a probability: the window, or its part inside `keep`
+  const ra = keep ? Math.max(r0, keep.y0) : r0;
+  const rb = keep ? Math.min(r1, keep.y1 - 1) : r1;
+  const qa = keep ? Math.max(q0, keep.x0) : q0;
+  const qb = keep ? Math.min(q1, keep.x1 - 1) : q1;
+  scratch.probs = Scratch.fit(scratch.probs, width * height);
+  const out = scratch.probs;
+  out.fill(0, 0, width * height);
+  if (ra > rb || qa > qb) return { data: out, r0, q0, width, height };
+  const kw = qb - qa + 1;
+  scratch.f64 = Scratch.fit(scratch.f64, kw * (rb - ra + 1));
+  const acc = scratch.f64;
+  acc.fill(0, 0, kw * (rb - ra + 1));
   const { data, channels, width: mw, height: mh } = protos;
   const plane = mw * mh;
   for (let k = 0; k < channels; k++) {
     const c = coefficients[offset + k]!;
     if (c === 0) continue;
     const base = k * plane;
-    for (let r = r0; r <= r1; r++) {
-      const src = base + r * mw;
-      const dst = (r - r0) * width - q0;
-      for (let q = q0; q <= q1; q++) acc[dst + q]! += c * data[src + q]!;
+    for (let r = ra; r <= rb; r++) {
+      const src = base + r * mw + qa;
+      const dst = (r - ra) * kw;
+      for (let q = 0; q < kw; q++) acc[dst + q]! += c * data[src + q]!;
     }
   }
-  const out = new Float32Array(width * height);
-  for (let r = r0; r <= r1; r++) {
-    for (let q = q0; q <= q1; q++) {
-      if (keep && (q < keep.x0 || q >= keep.x1 || r < keep.y0 || r >= keep.y1)) continue;
-      const i = (r - r0) * width + (q - q0);
-      out[i] = f32(1 / (1 + Math.exp(-f32(acc[i]!))));
-    }
+  for (let r = ra; r <= rb; r++) {
+    const o = (r - r0) * width + (qa - q0);
+    const a = (r - ra) * kw;
+    for (let q = 0; q < kw; q++) out[o + q] = f32(1 / (1 + Math.exp(-f32(acc[a + q]!))));
   }
   return { data: out, r0, q0, width, height };
 }
 
 /** Output indices [a, b] whose taps read a source index in [lo, hi] (taps are monotone). */
 function tapRange(t: AxisTaps, lo: number, hi: number): [number, number] {
-  const n = t.i0.length;
+  // first index with i1 >= lo, last index with i0 <= hi (binary searches)
   let a = 0;
-  while (a < n && t.i1[a]! < lo) a++;
-  let b = n - 1;
-  while (b >= 0 && t.i0[b]! > hi) b--;
-  return [a, b];
+  let b = t.i0.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (t.i1[m]! < lo) a = m + 1;
+    else b = m;
+  }
+  let c = -1;
+  let d = t.i0.length - 1;
+  while (c < d) {
+    const m = (c + d + 1) >> 1;
+    if (t.i0[m]! > hi) d = m - 1;
+    else c = m;
+  }
+  return [a, c];
 }
 
 /**
- * Resamples `src` (values at source rows [sr0, …), columns [sq0, …), zero elsewhere) at the
- * taps of output rows [ya, yb] × columns [xa, xb].
+ * `src` resampled at the taps of output rows [ya, yb] × columns [xa, xb], separably in torch's
+ * order (each source row horizontally, then two rows blended), so every value equals
+ * `bilinear`'s. `src` must cover every source row and column those taps read.
  */
 function resampleWindow(
   src: ProbWindow,
@@ -116,32 +162,151 @@ function resampleWindow(
   xb: number,
   ya: number,
   yb: number,
+  scratch: Scratch,
 ): ProbWindow {
   const width = xb - xa + 1;
   const height = yb - ya + 1;
-  const out = new Float32Array(Math.max(0, width * height));
-  const { data, r0, q0, width: sw, height: sh } = src;
-  const read = (r: number, q: number): number => {
-    const rr = r - r0;
-    const qq = q - q0;
-    return rr >= 0 && rr < sh && qq >= 0 && qq < sw ? data[rr * sw + qq]! : 0;
-  };
-  for (let y = ya; y <= yb; y++) {
-    const ry0 = yt.i0[y]!;
-    const ry1 = yt.i1[y]!;
-    const wy0 = yt.w0[y]!;
-    const wy1 = yt.w1[y]!;
+  const { data, r0, q0, width: sw } = src;
+  const rlo = yt.i0[ya]!;
+  const rhi = yt.i1[yb]!;
+  const rows = rhi - rlo + 1;
+  scratch.tmp = Scratch.fit(scratch.tmp, rows * width);
+  const tmp = scratch.tmp;
+  for (let r = 0; r < rows; r++) {
+    const s = (rlo + r - r0) * sw - q0;
+    const o = r * width - xa;
     for (let x = xa; x <= xb; x++) {
-      const qx0 = xt.i0[x]!;
-      const qx1 = xt.i1[x]!;
-      const wx0 = xt.w0[x]!;
-      const wx1 = xt.w1[x]!;
-      const t0 = f32(read(ry0, qx0) * wx0 + f32(read(ry0, qx1) * wx1));
-      const t1 = f32(read(ry1, qx0) * wx0 + f32(read(ry1, qx1) * wx1));
-      out[(y - ya) * width + (x - xa)] = f32(t0 * wy0 + f32(t1 * wy1));
+      tmp[o + x] = f32(data[s + xt.i0[x]!]! * xt.w0[x]! + f32(data[s + xt.i1[x]!]! * xt.w1[x]!));
     }
   }
+  scratch.input = Scratch.fit(scratch.input, width * height);
+  const out = scratch.input;
+  for (let y = ya; y <= yb; y++) {
+    const a = (yt.i0[y]! - rlo) * width;
+    const b = (yt.i1[y]! - rlo) * width;
+    const wy0 = yt.w0[y]!;
+    const wy1 = yt.w1[y]!;
+    const o = (y - ya) * width;
+    for (let k = 0; k < width; k++) out[o + k] = f32(tmp[a + k]! * wy0 + f32(tmp[b + k]! * wy1));
+  }
   return { data: out, r0: ya, q0: xa, width, height };
+}
+
+/** Column-major run lengths of a binary image, zeros first (COCO RLE counts), built by runs. */
+class RunWriter {
+  counts = new Uint32Array(64);
+  n = 1; // counts[0] is the first run of zeros (possibly empty)
+  value = 0;
+
+  reset(): void {
+    this.counts[0] = 0;
+    this.n = 1;
+    this.value = 0;
+  }
+
+  add(v: number, length: number): void {
+    if (length <= 0) return;
+    if (v !== this.value) {
+      if (this.n === this.counts.length) {
+        const grown = new Uint32Array(this.counts.length * 2);
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+      this.counts[this.n++] = 0;
+      this.value = v;
+    }
+    this.counts[this.n - 1]! += length;
+  }
+}
+
+/**
+ * The COCO RLE of `resampleWindow(src, …) > threshold` over output rows [ya, yb] × columns
+ * [xa, xb] of an H×W image (zero elsewhere), without interpolating where the answer is
+ * known: a bilinear value lies between the smallest and largest of its four corners (up to
+ * float32 rounding, < 1e-6 for values in [0, 1]), so output pixels whose source cell is
+ * clearly above or clearly below the threshold become whole runs; only cells straddling it
+ * are interpolated. Pixels are visited column by column, as COCO RLE counts them.
+ */
+function thresholdToRle(
+  src: ProbWindow,
+  xt: AxisTaps,
+  yt: AxisTaps,
+  xa: number,
+  xb: number,
+  ya: number,
+  yb: number,
+  threshold: number,
+  H: number,
+  W: number,
+  scratch: Scratch,
+): Rle {
+  const { data, r0, q0, width: sw, height: sh } = src;
+  const eps = 1e-6;
+  // cell (r, q) of the window: corners r, r+1 and q, q+1 (clamped to the window)
+  scratch.state = Scratch.fit(scratch.state, sw * sh);
+  const state = scratch.state;
+  for (let r = 0; r < sh; r++) {
+    const a = r * sw;
+    const b = (r + 1 < sh ? r + 1 : r) * sw;
+    for (let q = 0; q < sw; q++) {
+      const q1 = q + 1 < sw ? q + 1 : q;
+      let mn = data[a + q]!;
+      let mx = mn;
+      let v = data[a + q1]!;
+      if (v < mn) mn = v;
+      else if (v > mx) mx = v;
+      v = data[b + q]!;
+      if (v < mn) mn = v;
+      else if (v > mx) mx = v;
+      v = data[b + q1]!;
+      if (v < mn) mn = v;
+      else if (v > mx) mx = v;
+      state[a + q] = mn > threshold + eps ? 1 : mx <= threshold - eps ? 0 : 2;
+    }
+  }
+  // output rows grouped by the source row their cells start at
+  scratch.runRow = Scratch.fit(scratch.runRow, yb - ya + 2);
+  scratch.runStart = Scratch.fit(scratch.runStart, yb - ya + 2);
+  const runRow = scratch.runRow;
+  const runStart = scratch.runStart;
+  let runs = 0;
+  for (let y = ya; y <= yb; y++) {
+    const r = yt.i0[y]! - r0;
+    if (runs === 0 || runRow[runs - 1] !== r) {
+      runRow[runs] = r;
+      runStart[runs++] = y;
+    }
+  }
+  runStart[runs] = yb + 1;
+  const out = scratch.writer;
+  out.reset();
+  out.add(0, xa * H);
+  for (let x = xa; x <= xb; x++) {
+    out.add(0, ya);
+    const qx = xt.i0[x]! - q0;
+    const qy = xt.i1[x]! - q0;
+    const wx0 = xt.w0[x]!;
+    const wx1 = xt.w1[x]!;
+    for (let k = 0; k < runs; k++) {
+      const st = state[runRow[k]! * sw + qx]!;
+      const y0 = runStart[k]!;
+      const y1 = runStart[k + 1]!;
+      if (st !== 2) {
+        out.add(st, y1 - y0);
+        continue;
+      }
+      for (let y = y0; y < y1; y++) {
+        const a = (yt.i0[y]! - r0) * sw;
+        const b = (yt.i1[y]! - r0) * sw;
+        const t0 = f32(data[a + qx]! * wx0 + f32(data[a + qy]! * wx1));
+        const t1 = f32(data[b + qx]! * wx0 + f32(data[b + qy]! * wx1));
+        out.add(f32(t0 * yt.w0[y]! + f32(t1 * yt.w1[y]!)) > threshold ? 1 : 0, 1);
+      }
+    }
+    out.add(0, H - 1 - yb);
+  }
+  out.add(0, (W - 1 - xb) * H);
+  return { size: [H, W], counts: out.counts.slice(0, out.n) };
 }
 
 /** Geometry shared by every instance of one image. */
@@ -202,43 +367,21 @@ export function protoMasks(
   params: ProtoMaskParams,
 ): Rle[] | Uint8Array[] {
   const g = geometry(protos, params);
+  const scratch = new Scratch();
   const n = inputBoxes.length / 4;
   const masks: (Rle | Uint8Array)[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const region =
+    const rle =
       params.mode === 'proto'
-        ? protoModeMask(protos, coefficients, i, inputBoxes, params, g)
-        : nativeModeMask(protos, coefficients, i, imageBoxes, params, g);
-    masks[i] = emit(region, params.format, g);
+        ? protoModeMask(protos, coefficients, i, inputBoxes, params, g, scratch)
+        : nativeModeMask(protos, coefficients, i, imageBoxes, params, g, scratch);
+    masks[i] = params.format === 'rle' ? rle : rleDecode(rle);
   }
   return masks as Rle[] | Uint8Array[];
 }
 
-interface MaskRegion {
-  readonly inside: Uint8Array;
-  readonly region: PixelRegion;
-}
-
-const EMPTY: MaskRegion = { inside: new Uint8Array(0), region: { x0: 0, x1: 0, y0: 0, y1: 0 } };
-
-function emit(m: MaskRegion, format: 'rle' | 'binary', g: ImageGeometry): Rle | Uint8Array {
-  return format === 'rle'
-    ? regionToRle(m.inside, m.region, g.H, g.W)
-    : regionToBinary(m.inside, m.region, g.H, g.W);
-}
-
-function threshold(values: ProbWindow, t: number): MaskRegion {
-  const inside = new Uint8Array(values.data.length);
-  for (let i = 0; i < inside.length; i++) inside[i] = values.data[i]! > t ? 1 : 0;
-  return {
-    inside,
-    region: {
-      x0: values.q0,
-      x1: values.q0 + values.width,
-      y0: values.r0,
-      y1: values.r0 + values.height,
-    },
-  };
+function emptyRle(g: ImageGeometry): Rle {
+  return { size: [g.H, g.W], counts: Uint32Array.of(g.H * g.W) };
 }
 
 function protoModeMask(
@@ -248,7 +391,8 @@ function protoModeMask(
   boxes: Float32Array,
   params: ProtoMaskParams,
   g: ImageGeometry,
-): MaskRegion {
+  scratch: Scratch,
+): Rle {
   const mw = protos.width;
   const mh = protos.height;
   const t = params.transform;
@@ -265,7 +409,7 @@ function protoModeMask(
     y0: Math.max(0, Math.ceil(by1)),
     y1: Math.min(mh, Math.ceil(by2)),
   };
-  if (keep.x0 >= keep.x1 || keep.y0 >= keep.y1) return EMPTY;
+  if (keep.x0 >= keep.x1 || keep.y0 >= keep.y1) return emptyRle(g);
   const inX = g.inX!;
   const inY = g.inY!;
   // input pixels that read a kept prototype pixel
@@ -274,24 +418,26 @@ function protoModeMask(
   // original pixels that read one of those input pixels
   const [xa, xb] = tapRange(g.outX, Xa, Xb);
   const [ya, yb] = tapRange(g.outY, Ya, Yb);
-  if (xa > xb || ya > yb) return EMPTY;
+  if (xa > xb || ya > yb) return emptyRle(g);
+  // input-resolution values over the pixels the original taps read (zero beyond [Xa, Xb]),
+  // from prototype probabilities over every prototype pixel those input pixels read
+  const ia = g.outX.i0[xa]!;
+  const ib = g.outX.i1[xb]!;
+  const ja = g.outY.i0[ya]!;
+  const jb = g.outY.i1[yb]!;
   const probs = probabilities(
     protos,
     coefficients,
     i * protos.channels,
-    Math.max(0, keep.y0 - 1),
-    Math.min(mh - 1, keep.y1),
-    Math.max(0, keep.x0 - 1),
-    Math.min(mw - 1, keep.x1),
+    inY.i0[ja]!,
+    inY.i1[jb]!,
+    inX.i0[ia]!,
+    inX.i1[ib]!,
+    scratch,
     keep,
   );
-  // input-resolution values over the pixels the original taps read (zero beyond [Xa, Xb])
-  const ia = Math.max(0, g.outX.i0[xa]!);
-  const ib = g.outX.i1[xb]!;
-  const ja = Math.max(0, g.outY.i0[ya]!);
-  const jb = g.outY.i1[yb]!;
-  const input = resampleWindow(probs, inX, inY, ia, ib, ja, jb);
-  return threshold(resampleWindow(input, g.outX, g.outY, xa, xb, ya, yb), params.threshold);
+  const input = resampleWindow(probs, inX, inY, ia, ib, ja, jb, scratch);
+  return thresholdToRle(input, g.outX, g.outY, xa, xb, ya, yb, params.threshold, g.H, g.W, scratch);
 }
 
 function nativeModeMask(
@@ -301,13 +447,14 @@ function nativeModeMask(
   boxes: Float32Array,
   params: ProtoMaskParams,
   g: ImageGeometry,
-): MaskRegion {
+  scratch: Scratch,
+): Rle {
   // crop_mask in original pixels: x1 ≤ x < x2, y1 ≤ y < y2
   const xa = Math.max(0, Math.ceil(boxes[4 * i]!));
   const xb = Math.min(g.W, Math.ceil(boxes[4 * i + 2]!)) - 1;
   const ya = Math.max(0, Math.ceil(boxes[4 * i + 1]!));
   const yb = Math.min(g.H, Math.ceil(boxes[4 * i + 3]!)) - 1;
-  if (xa > xb || ya > yb) return EMPTY;
+  if (xa > xb || ya > yb) return emptyRle(g);
   const probs = probabilities(
     protos,
     coefficients,
@@ -316,6 +463,7 @@ function nativeModeMask(
     g.outY.i1[yb]!,
     g.outX.i0[xa]!,
     g.outX.i1[xb]!,
+    scratch,
   );
-  return threshold(resampleWindow(probs, g.outX, g.outY, xa, xb, ya, yb), params.threshold);
+  return thresholdToRle(probs, g.outX, g.outY, xa, xb, ya, yb, params.threshold, g.H, g.W, scratch);
 }
