@@ -1,9 +1,16 @@
 /**
- * `@ocelot/segmenters/node`: PNG overlays in Node (sharp, through @ocelot/image's Node entry).
- * Browsers draw with `drawSemantic` / `drawInstanceMasks` from the main entry and a canvas.
+ * `@ocelot/segmenters/node`: loading a model card from disk, and PNG overlays (sharp, through
+ * @ocelot/image's Node entry). The main entry stays free of Node built-ins; browsers build
+ * with `buildSegmenter` and draw with `drawSemantic` / `drawInstanceMasks` and a canvas.
  */
+import { dirname, resolve } from 'node:path';
 import type { Rle } from '@ocelot/core';
+import { loadModelCard } from '@ocelot/detectors/node';
 import { drawDetections, encodePng, type RgbImage } from '@ocelot/image';
+import type { CreateSessionOptions } from '@ocelot/runtime';
+import { registerBuiltins } from './builtins.js';
+import { buildSegmenter, createSegmenterRegistry, type SegmenterRegistry } from './registry.js';
+import type { Segmenter } from './segmenter.js';
 import {
   drawSemantic,
   instanceMaskMaps,
@@ -11,6 +18,35 @@ import {
   type SemanticDrawOptions,
 } from './draw.js';
 import type { InstanceSegmentation, SemanticSegmentation } from './types.js';
+
+/** Options of {@link loadSegmenter}. */
+export interface LoadSegmenterOptions {
+  /** The registry to build with; default: a new registry with `registerBuiltins`. */
+  readonly registry?: SegmenterRegistry;
+  /** Passed to every `createSession` (execution providers, threads, …). */
+  readonly session?: CreateSessionOptions;
+}
+
+/**
+ * Loads a model card from disk and builds its segmenter; the card's file paths are resolved
+ * relative to the card's folder (each file's `sha256` is checked when the card gives one).
+ * @example
+ * const seg = await loadSegmenter('models/unet-shapes/model.json');
+ * if (seg.kind === 'semantic') console.log((await seg.segment(image)).classesPresent);
+ * @throws ModelCardError for the card, UnknownRegistryEntryError for an unknown architecture,
+ *   the runtime's ModelLoadError / ChecksumMismatchError for the model files
+ */
+export async function loadSegmenter(
+  cardPath: string,
+  options: LoadSegmenterOptions = {},
+): Promise<Segmenter> {
+  const card = await loadModelCard(cardPath);
+  const registry = options.registry ?? registerBuiltins(createSegmenterRegistry());
+  return buildSegmenter(registry, card, {
+    base: dirname(resolve(cardPath)),
+    ...(options.session !== undefined && { session: options.session }),
+  });
+}
 
 /** {@link drawSemantic} encoded as PNG. */
 export async function renderSemanticPng(
