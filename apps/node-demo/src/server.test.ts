@@ -275,6 +275,29 @@ describe('node demo service', () => {
   });
 });
 
+describe('instance segmentation', () => {
+  it('POST /segment with an instance model returns boxes with RLE masks; /detect takes it too', async () => {
+    const { app, url } = await start({ models: ['const-yoloseg'] });
+    try {
+      const res = await postImage(`${url}/segment`, grey);
+      expect(res.status).toBe(200);
+      const json = await body(res);
+      expect(json.task).toBe('instance-segment');
+      // 128×128 into the 64×64 input: the fixture's boxes doubled
+      expect(
+        json.detections.map((d: { box: number[]; class: string }) => [d.box, d.class]),
+      ).toEqual([
+        [[16, 16, 48, 48], 'circle'],
+        [[48, 48, 112, 112], 'square'],
+      ]);
+      expect(json.detections[1].mask.size).toEqual([128, 128]);
+      expect((await postImage(`${url}/detect`, grey)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('load and shutdown', () => {
   it('a burst beyond concurrency + queue: every request answered correctly or 503 with Retry-After', async () => {
     const held = gate();

@@ -131,7 +131,7 @@ export const demoCommand = defineCommand({
       if (part.entry !== undefined || fixtures === undefined) continue;
       // No trained model yet (a fresh checkout before the model cards land): show the
       // pipeline with the CLI's test fixtures, and say plainly what they are.
-      part.entry = await fixtures.defaultModel(part.task);
+      part.entry = await fixtures.find(part.task === 'detect' ? 'const-detector' : 'rgb-segmenter');
       if (part.entry) {
         part.fixture = true;
         context.note(

@@ -65,6 +65,7 @@ describe('ocelot models list / info', () => {
         classes: 1,
       }),
       expect.objectContaining({ id: 'const-detector', status: 'ok', architecture: 'ultralytics' }),
+      expect.objectContaining({ id: 'const-yoloseg', status: 'ok', task: 'instance-segment' }),
       expect.objectContaining({
         id: 'rgb-segmenter',
         status: 'ok',
@@ -113,6 +114,7 @@ describe('ocelot models verify', () => {
     expect(files.map((f: { model: string; status: string }) => [f.model, f.status])).toEqual([
       ['big-one', 'missing (user-supplied)'],
       ['const-detector', 'ok'],
+      ['const-yoloseg', 'ok'],
       ['rgb-segmenter', 'ok'],
     ]);
   });
@@ -127,7 +129,7 @@ describe('ocelot models verify', () => {
     const r = await run(['models', 'verify', 'rgb-segmenter', '--models-dir', 'changed']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /^rgb-segmenter {2}changed\/rgb-segmenter\/model\.onnx {2}MISMATCH {2}sha256 [0-9a-f]{64}, the card says 94d36018/,
+      /^rgb-segmenter {2}changed\/rgb-segmenter\/model\.onnx {2}MISMATCH {2}sha256 [0-9a-f]{64}, the card says c40e692e/,
     );
     expect(r.stderr).toMatch(
       /^ocelot: error: changed\/rgb-segmenter\/model\.onnx: mismatch: sha256 /,
@@ -235,7 +237,7 @@ describe('ocelot models import', () => {
       'yolo_seg.onnx',
       'Ultralytics segment: output0 [1,38,84] and prototypes output1 [1,32,16,16]',
       { type: 'yolo-seg' },
-      undefined,
+      0,
     ],
   ])('%s → %s', async (file, reason, architecture, code) => {
     const r = await run([
@@ -249,9 +251,8 @@ describe('ocelot models import', () => {
     const json = JSON.parse(r.stdout);
     expect(json.inferred).toBe(reason);
     expect(json.card.architecture).toMatchObject(architecture);
-    // yolo-seg runs once @ocelot/segmenters registers it; until then the test run says why
-    if (code !== undefined) expect(r.code).toBe(code);
-    if (r.code !== 0) expect(r.stderr).toContain('the imported model does not run');
+    expect(r.code).toBe(code);
+    expect(json.check.ok).toBe(true);
   });
 
   it('yolox without names gets placeholder labels and says so; --labels names the classes', async () => {
@@ -296,6 +297,31 @@ describe('ocelot models import', () => {
     ]);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain('--labels gives 3 class names but the outputs have 2 classes');
+  });
+
+  it('a forced architecture that does not fit fails its test run: exit 1, the card kept to edit', async () => {
+    await writeFile(join(dir, 'one.txt'), 'thing\n');
+    const args = [
+      'models',
+      'import',
+      join(FIXTURE_ONNX, 'end2end.onnx'),
+      '--arch',
+      'yolox',
+      '--id',
+      'wrong',
+    ];
+    const r = await run([...args, '--labels', 'one.txt', '--models-dir', 'user-models']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('test run FAILED: ');
+    expect(r.stderr).toMatch(
+      /^ocelot: error: .*user-models\/wrong\/model\.json: the imported model does not run: .*\(the card was written; fix it or import again with --arch\)\n$/,
+    );
+    // without --labels the names metadata (2 classes) contradicts the forced layout (1 class)
+    const names = await run([...args, '--models-dir', 'user-models', '--force']);
+    expect(names.code).toBe(1);
+    expect(names.stderr).toContain(
+      'the names metadata gives 2 class names but the outputs have 1 classes',
+    );
   });
 
   it('says clearly when it cannot infer the architecture, and writes nothing', async () => {

@@ -62,6 +62,7 @@ describe('ModelStore', () => {
     ).toEqual([
       ['broken', 'b', expect.stringContaining('broken')],
       ['const-detector', 'a', 'const-detector'],
+      ['const-yoloseg', 'a', 'const-yoloseg'],
       ['rgb-segmenter', 'a', 'rgb-segmenter'],
     ]);
     expect((await store.find('const-detector'))?.root).toBe(a);
@@ -85,7 +86,7 @@ describe('ModelStore', () => {
       './a: a folder without model.json (not a model folder)',
     );
     await expect(store.resolveCardPath('segmenter', resolvePath)).rejects.toThrow(
-      "unknown model 'segmenter' (did you mean 'rgb-segmenter'?); known models: const-detector, rgb-segmenter",
+      "unknown model 'segmenter' (did you mean 'rgb-segmenter'?); known models: const-detector, const-yoloseg, rgb-segmenter",
     );
     const none = new ModelStore({ bundled: false });
     await expect(none.resolveCardPath('x', resolvePath)).rejects.toThrow(
@@ -99,7 +100,8 @@ describe('ModelStore', () => {
     const store = new ModelStore({ dirs: [c], bundled: false });
     expect(await store.defaults()).toBeUndefined();
     expect((await store.defaultModel('detect'))?.id).toBe('const-detector');
-    expect((await store.defaultModel('segment'))?.id).toBe('rgb-segmenter');
+    // the first of the task by id: instance segmenters count as segmenters
+    expect((await store.defaultModel('segment'))?.id).toBe('const-yoloseg');
     await writeFile(
       join(c, 'defaults.json'),
       JSON.stringify({ detect: 'not-trained-yet', samples: ['s.png'] }),

@@ -16,6 +16,7 @@ export const FIXTURE_MODELS = fileURLToPath(
 export const FIXTURE_ONNX = fileURLToPath(new URL('../__fixtures__/onnx/', import.meta.url));
 export const CONST_DETECTOR = join(FIXTURE_MODELS, 'const-detector');
 export const RGB_SEGMENTER = join(FIXTURE_MODELS, 'rgb-segmenter');
+export const CONST_YOLOSEG = join(FIXTURE_MODELS, 'const-yoloseg');
 
 export interface Run {
   code: number;
