@@ -90,7 +90,8 @@ describe.skipIf(!built)('bin/ocelot.js running models (child process, after buil
     dir = await mkdtemp(join(tmpdir(), 'ocelot-bin-models-'));
     const { writeImage } = await import('./test-utils/cli.js');
     await mkdir(join(dir, 'imgs'));
-    for (const name of ['a', 'b', 'c']) await writeImage(join(dir, 'imgs', `${name}.png`), 128, 128);
+    for (const name of ['a', 'b', 'c'])
+      await writeImage(join(dir, 'imgs', `${name}.png`), 128, 128);
     await writeFile(join(dir, 'imgs', 'broken.png'), 'not a png');
   }, 60_000);
   afterAll(async () => {
@@ -98,14 +99,24 @@ describe.skipIf(!built)('bin/ocelot.js running models (child process, after buil
   });
 
   it('detect: a folder on a pool of two worker threads (built worker.js), one bad image named', async () => {
-    const r = await ocelot(['detect', 'imgs', '-m', 'const-detector', '-j', '2', '--out', 'out', '--json'], dir, {
-      OCELOT_MODELS_DIR: models,
-    });
+    const r = await ocelot(
+      ['detect', 'imgs', '-m', 'const-detector', '-j', '2', '--out', 'out', '--json'],
+      dir,
+      {
+        OCELOT_MODELS_DIR: models,
+      },
+    );
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout);
     expect(json.totals).toMatchObject({ images: 4, failed: 1, workers: 2 });
-    expect(json.images.map((i: { file: string }) => i.file)).toEqual(['imgs/a.png', 'imgs/b.png', 'imgs/c.png']);
-    expect(json.errors).toEqual([{ file: 'imgs/broken.png', message: 'imgs/broken.png: not a recognised image format' }]);
+    expect(json.images.map((i: { file: string }) => i.file)).toEqual([
+      'imgs/a.png',
+      'imgs/b.png',
+      'imgs/c.png',
+    ]);
+    expect(json.errors).toEqual([
+      { file: 'imgs/broken.png', message: 'imgs/broken.png: not a recognised image format' },
+    ]);
     expect(json.results).toHaveLength(12);
     expect(r.stderr).toContain('ocelot: error: imgs/broken.png: not a recognised image format\n');
     const written = JSON.parse(await readFile(join(dir, 'out', 'results.json'), 'utf8'));
@@ -120,15 +131,26 @@ describe.skipIf(!built)('bin/ocelot.js running models (child process, after buil
     await copyFile(join(dir, 'imgs', 'a.png'), join(root, 'samples', 'scene.png'));
     await writeFile(
       join(root, 'defaults.json'),
-      JSON.stringify({ detect: 'const-detector', segment: 'rgb-segmenter', samples: ['samples/scene.png'] }),
+      JSON.stringify({
+        detect: 'const-detector',
+        segment: 'rgb-segmenter',
+        samples: ['samples/scene.png'],
+      }),
     );
     const r = await ocelot(['demo', '--models-dir', 'models', '--out', 'demo-out'], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Ocelot demo — 1 sample image, offline, on cpu\n/);
-    expect(r.stdout).toContain('detect  const-detector (ultralytics, 3 classes) → demo-out/detect/');
+    expect(r.stdout).toContain(
+      'detect  const-detector (ultralytics, 3 classes) → demo-out/detect/',
+    );
     expect(r.stdout).toContain('segment  rgb-segmenter (fcn, 4 classes) → demo-out/segment/');
-    for (const f of ['detect/scene.png', 'detect/results.json', 'segment/scene.png', 'segment/scene.labels.png']) {
+    for (const f of [
+      'detect/scene.png',
+      'detect/results.json',
+      'segment/scene.png',
+      'segment/scene.labels.png',
+    ]) {
       expect(existsSync(join(dir, 'demo-out', f))).toBe(true);
     }
   }, 120_000);
