@@ -1,6 +1,12 @@
 /** Argument checks shared by the NMS family (internal). */
 import { InvalidArgumentError } from '../errors.js';
-import { assertFinite, assertFloatArray, assertLength, assertNumberInRange } from '../validate.js';
+import {
+  assertBoxes,
+  assertFinite,
+  assertFloatArray,
+  assertLength,
+  assertNumberInRange,
+} from '../validate.js';
 
 /** Scores: a finite Float32Array of length `n`. */
 export function assertScores(name: string, scores: unknown, n: number, what = 'N'): Float32Array {
@@ -52,4 +58,24 @@ export function areasOf(boxes: Float32Array, n: number): Float32Array {
     areas[i] = Math.fround(boxes[o + 2]! - boxes[o]!) * Math.fround(boxes[o + 3]! - boxes[o + 1]!);
   }
   return areas;
+}
+
+/**
+ * `assertBoxes` (no negative sizes) in a single pass: finite coordinates and x2 ≥ x1,
+ * y2 ≥ y1. On any bad box it defers to `assertBoxes`, so the errors are the same.
+ */
+export function checkBoxes(name: string, boxes: unknown): number {
+  if (!(boxes instanceof Float32Array) || boxes.length % 4 !== 0) return assertBoxes(name, boxes);
+  const len = boxes.length;
+  for (let o = 0; o < len; o += 4) {
+    const x1 = boxes[o]!;
+    const y1 = boxes[o + 1]!;
+    const x2 = boxes[o + 2]!;
+    const y2 = boxes[o + 3]!;
+    // v - v is NaN for NaN and ±Infinity, 0 otherwise.
+    if (x1 - x1 + (y1 - y1) + (x2 - x2) + (y2 - y2) !== 0 || x2 < x1 || y2 < y1) {
+      return assertBoxes(name, boxes);
+    }
+  }
+  return len / 4;
 }

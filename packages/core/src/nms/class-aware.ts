@@ -62,7 +62,6 @@ function lowerBound(sorted: Int32Array, value: number): number {
  */
 export function classAwareKeep(
   boxes: Float32Array,
-  areas: Float32Array,
   order: Int32Array,
   classOf: Int32Array,
   iouThreshold: number,
@@ -77,7 +76,7 @@ export function classAwareKeep(
     const a = start[g]!;
     const b = start[g + 1]!;
     if (a === b) continue;
-    const kept = greedyNms(boxes, areas, grouped, a, b, iouThreshold, maxPerClass, keep, 0, ws);
+    const kept = greedyNms(boxes, grouped, a, b, iouThreshold, maxPerClass, keep, 0, ws);
     if (kept === maxPerClass && b - a > kept) truncated = true;
     for (let k = 0; k < kept; k++) mask[keep[k]!] = 1;
   }

@@ -25,6 +25,10 @@ const f32 = Math.fround;
 
 /** Below this many kept boxes a linear scan is cheapest. */
 const GRID_AFTER_KEPT = 16;
+/** ...and when candidates test more than this many kept boxes each (running average)... */
+const LINEAR_MAX_SCAN = 48;
+/** Weight of the latest candidate in that average. */
+const SCAN_DECAY = 1 / 32;
 /** ...and it only pays off with this many candidates left. */
 const GRID_MIN_REMAINING = 48;
 /** Max levels: side ratios up to 2^24 between the largest and the base cell. */
@@ -40,9 +44,11 @@ export class NmsWorkspace {
   keptAreas = new Float32Array(0);
   stamp = new Int32Array(0);
   heads = new Int32Array(0);
+  tails = new Int32Array(0);
   nodeNext = new Int32Array(0);
   nodeKept = new Int32Array(0);
   levelHead = new Int32Array(MAX_LEVELS);
+  levelTail = new Int32Array(MAX_LEVELS);
   levelNext = new Int32Array(0);
   sample = new Float64Array(1024);
 
@@ -68,7 +74,9 @@ export class NmsWorkspace {
   }
 
   ensureHeads(capacity: number): void {
-    if (this.heads.length < capacity) this.heads = new Int32Array(Math.max(capacity, 1024));
+    if (this.heads.length >= capacity) return;
+    this.heads = new Int32Array(Math.max(capacity, 1024));
+    this.tails = new Int32Array(this.heads.length);
   }
 }
 
@@ -93,13 +101,16 @@ interface Grid {
  * kept box indices, in order, to `keep[keepStart..]` and returns how many were kept
  * (at most `maxKeep`).
  *
- * @param boxes [N,4] xyxy, finite, non-negative sizes
- * @param areas [N] float32 areas `(x2 - x1) * (y2 - y1)`
+ * To resume after an earlier call over the candidates that precede `order[start]`, pass
+ * its result as `alreadyKept`: `keep[keepStart..keepStart + alreadyKept)` then holds the
+ * boxes kept so far, new ones are appended after them, and the total is returned.
+ *
+ * @param boxes [N,4] xyxy, finite, non-negative sizes (areas are computed on the fly, as
+ *   torchvision does: float32 `(x2 - x1) * (y2 - y1)`)
  * @param iouThreshold in [0, 1]
  */
 export function greedyNms(
   boxes: Float32Array,
-  areas: Float32Array,
   order: Int32Array,
   start: number,
   end: number,
@@ -108,27 +119,40 @@ export function greedyNms(
   keep: Int32Array,
   keepStart: number,
   ws: NmsWorkspace,
+  alreadyKept = 0,
 ): number {
   const total = end - start;
-  const cap = Math.min(total, maxKeep);
-  if (cap <= 0) return 0;
+  const cap = Math.min(alreadyKept + total, maxKeep);
+  if (cap <= alreadyKept) return alreadyKept;
   ws.ensureKept(cap);
   const kb = ws.keptBoxes;
   const ka = ws.keptAreas;
   const thr = iouThreshold;
-  let kept = 0;
+  // Resume: the boxes kept by an earlier call over the preceding candidates.
+  for (let k = 0; k < alreadyKept; k++) {
+    const j = keep[keepStart + k]!;
+    const o = 4 * j;
+    kb.set(boxes.subarray(o, o + 4), 4 * k);
+    ka[k] = f32(f32(boxes[o + 2]! - boxes[o]!) * f32(boxes[o + 3]! - boxes[o + 1]!));
+  }
+  let kept = alreadyKept;
   let p = start;
 
-  // Phase 1: linear scan over the kept boxes.
+  // Phase 1: linear scan over the kept boxes, oldest first. It stays cheap while candidates
+  // meet their suppressor early in the list (clustered boxes); `scanned` is a running
+  // average of kept boxes tested per candidate.
+  let scanned = 0;
   for (; p < end; p++) {
-    if (kept >= GRID_AFTER_KEPT && end - p >= GRID_MIN_REMAINING) break;
+    if (kept >= GRID_AFTER_KEPT && scanned > LINEAR_MAX_SCAN && end - p >= GRID_MIN_REMAINING) {
+      break;
+    }
     const j = order[p]!;
     const o = 4 * j;
     const jx1 = boxes[o]!;
     const jy1 = boxes[o + 1]!;
     const jx2 = boxes[o + 2]!;
     const jy2 = boxes[o + 3]!;
-    const ja = areas[j]!;
+    const ja = f32(f32(jx2 - jx1) * f32(jy2 - jy1));
     let k = 0;
     for (; k < kept; k++) {
       const q = 4 * k;
@@ -141,6 +165,7 @@ export function greedyNms(
       const inter = f32(f32(ix2 - ix1) * f32(iy2 - iy1));
       if (f32(inter / f32(f32(ka[k]! + ja) - inter)) > thr) break;
     }
+    scanned += (k - scanned) * SCAN_DECAY;
     if (k === kept) {
       keep[keepStart + kept] = j;
       const q = 4 * kept;
@@ -168,13 +193,19 @@ export function greedyNms(
     const jy1 = boxes[o + 1]!;
     const jx2 = boxes[o + 2]!;
     const jy2 = boxes[o + 3]!;
-    const ja = areas[j]!;
+    const ja = f32(f32(jx2 - jx1) * f32(jy2 - jy1));
     // Kept boxes with area outside (lo, hi) cannot reach IoU > threshold with this one.
     const lo = ja * ratioFloor;
     const hi = ratioFloor > 0 ? ja / ratioFloor : Number.POSITIVE_INFINITY;
+    // A suppressor has a similar size: start on this box's own level, then move outwards.
+    const side = Math.max(jx2 - jx1, jy2 - jy1);
+    const levels = grid.levels;
+    let own = 0;
+    while (own < levels - 1 && side > grid.cell[own]!) own++;
     let suppressed = false;
-    for (let level = 0; level < grid.levels && !suppressed; level++) {
-      if (grid.count[level] === 0) continue;
+    for (let t = 0; t < 2 * levels && !suppressed; t++) {
+      const level = t === 0 ? own : t & 1 ? own - ((t + 1) >> 1) : own + (t >> 1);
+      if (level < 0 || level >= levels || grid.count[level] === 0) continue;
       if (grid.maxArea[level]! <= lo || grid.minArea[level]! >= hi) continue;
       const inv = grid.inv[level]!;
       const nx = grid.nx[level]!;
@@ -359,22 +390,29 @@ function insert(grid: Grid, ws: NmsWorkspace, k: number): void {
   const needed = grid.nodes + (cx1 - cx0 + 1) * (cy1 - cy0 + 1);
   ws.ensureNodes(needed);
   const heads = ws.heads;
+  const tails = ws.tails;
   const next = ws.nodeNext;
   const nodeKept = ws.nodeKept;
   const base = grid.offset[level]!;
   let node = grid.nodes;
+  // Lists run oldest first: earlier (higher-scoring) kept boxes suppress more candidates.
   for (let cy = cy0; cy <= cy1; cy++) {
     const row = base + cy * nx;
     for (let cx = cx0; cx <= cx1; cx++) {
+      const cell = row + cx;
       nodeKept[node] = k;
-      next[node] = heads[row + cx]!;
-      heads[row + cx] = node;
+      next[node] = -1;
+      if (heads[cell]! < 0) heads[cell] = node;
+      else next[tails[cell]!] = node;
+      tails[cell] = node;
       node++;
     }
   }
   grid.nodes = node;
-  ws.levelNext[k] = ws.levelHead[level]!;
-  ws.levelHead[level] = k;
+  ws.levelNext[k] = -1;
+  if (ws.levelHead[level]! < 0) ws.levelHead[level] = k;
+  else ws.levelNext[ws.levelTail[level]!] = k;
+  ws.levelTail[level] = k;
   grid.count[level]!++;
   const area = ws.keptAreas[k]!;
   if (area < grid.minArea[level]!) grid.minArea[level] = area;

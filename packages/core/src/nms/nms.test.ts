@@ -244,6 +244,54 @@ describe('nms properties', () => {
   });
 });
 
+describe('nms with a small maxOutput (scores ordered lazily, batch by batch)', () => {
+  it('gives the prefix of the uncapped result (ties, −0, negative scores, every threshold)', () => {
+    fc.assert(
+      fc.property(
+        boxesAndScores,
+        threshold,
+        fc.integer({ min: 1, max: 120 }),
+        fc.boolean(),
+        ({ boxes, scores }, thr, cap, signed) => {
+          // Negative scores and −0 next to +0 exercise the order key's sign handling.
+          const s = signed ? scores.map((v, i) => (i % 3 === 0 ? -v : v)) : scores;
+          const full = list(nms(boxes, s, thr));
+          expect(list(nms(boxes, s, thr, { maxOutput: cap }))).toEqual(full.slice(0, cap));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('gives the prefix on large clustered inputs that need several batches', () => {
+    const rng = mulberry32(11);
+    for (const [n, levels] of [
+      [20_000, 300],
+      [20_000, 0],
+      [5_000, 7],
+    ] as const) {
+      const boxes = new Float32Array(4 * n);
+      const scores = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        // 40 objects with jittered copies and some strays: most boxes are suppressed.
+        const o = i % 40;
+        const stray = rng() < 0.1;
+        const cx = stray ? rng() * 1000 : (o % 8) * 120 + 60 + 10 * rng();
+        const cy = stray ? rng() * 800 : Math.floor(o / 8) * 150 + 70 + 10 * rng();
+        const w = stray ? 5 + 100 * rng() : 80 + 20 * rng();
+        const h = stray ? 5 + 100 * rng() : 100 + 20 * rng();
+        boxes.set([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], 4 * i);
+        // levels 0: distinct scores; otherwise that many score values, some negative.
+        scores[i] = levels === 0 ? rng() : Math.floor(rng() * levels) / levels - 0.25;
+      }
+      const full = list(nms(boxes, scores, 0.5));
+      for (const cap of [1, 17, 300, 1000, 2400, Math.floor(n / 2) - 1]) {
+        expect(list(nms(boxes, scores, 0.5, { maxOutput: cap }))).toEqual(full.slice(0, cap));
+      }
+    }
+  });
+});
+
 function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {

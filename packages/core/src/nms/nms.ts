@@ -4,18 +4,17 @@
  * torchvision 0.14 on the CPU.
  */
 import type { Boxes } from '../types.js';
-import { assertBoxes } from '../validate.js';
 import {
-  areasOf,
   assertClassIds,
   assertIouThreshold,
   assertScores,
+  checkBoxes,
   readCount,
   readOptions,
 } from './checks.js';
 import { classAwareKeep } from './class-aware.js';
 import { greedyNms, NmsWorkspace } from './kernel.js';
-import { sortByScoreDescending, torchUnstableSortDescending } from './sort.js';
+import { descendingKey, sortByScoreDescending, torchUnstableSortDescending } from './sort.js';
 
 /** Options of {@link nms} and {@link batchedNms}. */
 export interface NmsOptions {
@@ -54,28 +53,86 @@ export function nms(
   iouThreshold: number,
   options?: NmsOptions,
 ): Int32Array {
-  const n = assertBoxes('boxes', boxes);
+  const n = checkBoxes('boxes', boxes);
   assertScores('scores', scores, n);
   assertIouThreshold('iouThreshold', iouThreshold);
   const maxOutput = readCount('options.maxOutput', readOptions('options', options).maxOutput);
   if (n === 0 || maxOutput === 0) return new Int32Array(0);
+  const keep = new Int32Array(Math.min(n, maxOutput));
+  const kept =
+    maxOutput < n / 2
+      ? cappedNms(boxes, scores, n, iouThreshold, keep)
+      : greedyNms(
+          boxes,
+          sortedOrder(scores, n),
+          0,
+          n,
+          iouThreshold,
+          maxOutput,
+          keep,
+          0,
+          sharedWorkspace,
+        );
+  return kept === keep.length ? keep : keep.slice(0, kept);
+}
+
+/** `nms` runs to completion without calling user code, so one workspace serves every call. */
+const sharedWorkspace = new NmsWorkspace();
+
+/** All indices by decreasing score, ties by increasing index. */
+function sortedOrder(scores: Float32Array, n: number): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   sortByScoreDescending(scores, order, n);
-  const keep = new Int32Array(Math.min(n, maxOutput));
-  const kept = greedyNms(
-    boxes,
-    areasOf(boxes, n),
-    order,
-    0,
-    n,
-    iouThreshold,
-    maxOutput,
-    keep,
-    0,
-    new NmsWorkspace(),
-  );
-  return kept === keep.length ? keep : keep.slice(0, kept);
+  return order;
+}
+
+const bucketCounts = new Uint32Array(1 << 16);
+
+/**
+ * Capped `nms` without sorting every score: the greedy loop only ever looks at a prefix of
+ * the score order. Buckets on the leading bits of the order key (see `descendingKey`) split
+ * the scores into ranges; the best buckets holding about `want` boxes are collected (in
+ * index order), sorted stably and run through the kernel; if fewer than `keep.length` boxes
+ * survive, the next buckets (4× more boxes) are sorted and the kernel resumes after them.
+ * Every key of a later bucket is larger (a lower score) than every key of an earlier one and
+ * equal scores share a bucket, so the visiting order is exactly the full stable sort's.
+ */
+function cappedNms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  n: number,
+  iouThreshold: number,
+  keep: Int32Array,
+): number {
+  const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
+  const shift = n >= 1 << 14 ? 16 : 21;
+  const buckets = 1 << (32 - shift);
+  const counts = bucketCounts;
+  counts.fill(0, 0, buckets);
+  for (let i = 0; i < n; i++) counts[descendingKey(bits[i]!) >>> shift]!++;
+  const order = new Int32Array(n);
+  const ws = sharedWorkspace;
+  let want = Math.max(2 * keep.length, 64);
+  let taken = 0; // order[0..taken) collected and sorted
+  let next = 0; // first bucket not collected
+  let kept = 0;
+  while (kept < keep.length && taken < n) {
+    let end = taken;
+    let last = next;
+    while (last < buckets && end < taken + want) end += counts[last++]!;
+    let c = taken;
+    for (let i = 0; i < n; i++) {
+      const b = descendingKey(bits[i]!) >>> shift;
+      if (b >= next && b < last) order[c++] = i;
+    }
+    sortByScoreDescending(scores, order.subarray(taken, end), end - taken);
+    kept = greedyNms(boxes, order, taken, end, iouThreshold, keep.length, keep, 0, ws, kept);
+    taken = end;
+    next = last;
+    want *= 4;
+  }
+  return kept;
 }
 
 /** Above this many boxes torchvision 0.14's CPU batched_nms loops over classes. */
@@ -112,7 +169,7 @@ export function batchedNms(
   iouThreshold: number,
   options?: NmsOptions,
 ): Int32Array {
-  const n = assertBoxes('boxes', boxes);
+  const n = checkBoxes('boxes', boxes);
   assertScores('scores', scores, n);
   assertClassIds('idxs', idxs, n);
   assertIouThreshold('iouThreshold', iouThreshold);
@@ -122,10 +179,9 @@ export function batchedNms(
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   sortByScoreDescending(scores, order, n);
-  const areas = areasOf(boxes, n);
   // One more than the cap per class: enough to see a tie at the cut (see below).
   const perClass = maxOutput === Number.POSITIVE_INFINITY ? maxOutput : maxOutput + 1;
-  const { mask, truncated } = classAwareKeep(boxes, areas, order, idxs, iouThreshold, perClass);
+  const { mask, truncated } = classAwareKeep(boxes, order, idxs, iouThreshold, perClass);
 
   // Merge by decreasing score; ties by index (the stable order torchvision has for N <= 1000).
   let count = 0;
@@ -140,7 +196,7 @@ export function batchedNms(
   // depends on the whole kept set, so get it uncapped if a class was cut short.
   let kept = stable;
   if (truncated) {
-    const full = classAwareKeep(boxes, areas, order, idxs, iouThreshold, n).mask;
+    const full = classAwareKeep(boxes, order, idxs, iouThreshold, n).mask;
     count = 0;
     for (let p = 0; p < n; p++) if (full[order[p]!]) merged[count++] = order[p]!;
     kept = merged.subarray(0, count);

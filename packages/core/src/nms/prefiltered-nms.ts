@@ -8,7 +8,6 @@ import type { Boxes } from '../types.js';
 import { assertBoxes, assertInteger, assertNumberInRange } from '../validate.js';
 import { classAwareKeep } from './class-aware.js';
 import {
-  areasOf,
   assertClassIds,
   assertIouThreshold,
   assertScores,
@@ -150,7 +149,6 @@ export function prefilteredNms(
     ranked[dst + 3] = boxes[src + 3]!;
     classOfRank[r] = labels ? labels[b]! : k - b * c;
   }
-  const areas = areasOf(ranked, count);
   const identity = new Int32Array(count);
   for (let r = 0; r < count; r++) identity[r] = r;
   let mask: Uint8Array;
@@ -159,7 +157,6 @@ export function prefilteredNms(
     const keep = new Int32Array(limit);
     const kept = greedyNms(
       ranked,
-      areas,
       identity,
       0,
       count,
@@ -171,7 +168,7 @@ export function prefilteredNms(
     );
     for (let t = 0; t < kept; t++) mask[keep[t]!] = 1;
   } else {
-    mask = classAwareKeep(ranked, areas, identity, classOfRank, iouThreshold, limit).mask;
+    mask = classAwareKeep(ranked, identity, classOfRank, iouThreshold, limit).mask;
   }
 
   // 4. Survivors in rank order, capped.

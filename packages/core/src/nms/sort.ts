@@ -16,7 +16,7 @@ const SMALL = 48;
 const histogram = new Uint32Array(3 * 2048);
 
 /** Float32 bits → a key whose ascending order is descending score order; −0 counts as +0. */
-function descendingKey(bits: number): number {
+export function descendingKey(bits: number): number {
   if (bits === 0x80000000) return 0x7fffffff;
   return bits & 0x80000000 ? bits >>> 0 : ~bits & 0x7fffffff;
 }
