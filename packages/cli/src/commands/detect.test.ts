@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,6 +221,18 @@ describe('ocelot detect', () => {
       '-q',
     ]);
     expect(JSON.parse(byCard.stdout).results).toEqual(JSON.parse(byFlag.stdout).results);
+  });
+
+  it('without --model uses the default detector of defaults.json', async () => {
+    // (the fallback to the first detector with its files is tested on ModelStore, where the
+    // repository's own models/ can be left out)
+    const models = join(dir, 'default-models');
+    await mkdir(models, { recursive: true });
+    await cp(CONST_DETECTOR, join(models, 'my-detector'), { recursive: true });
+    await writeFile(join(models, 'defaults.json'), JSON.stringify({ detect: 'my-detector' }));
+    const r = await detect(['small.png', '--models-dir', 'default-models', '--json', '-q']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).model.cardPath).toBe(join(models, 'my-detector', 'model.json'));
   });
 
   it('uses 1-based class indices as category ids when the card has no labelIds', async () => {
