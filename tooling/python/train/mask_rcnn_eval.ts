@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const metrics = {
     ...heldOut,
     measuredOn: `${count} held-out scenes, generateDataset({ seed: ${HELD_OUT_SEED}, count: ${count}, width: ${HELD_OUT_SIZE}, height: ${HELD_OUT_SIZE} })`,
-    measuredWith: `Ocelot: @ocelot/${card.task === 'detect' ? 'detectors faster-rcnn' : 'segmenters mask-rcnn'} + @ocelot/metrics evaluateCoco (score ≥ 0.001, 100 per image)`,
+    measuredWith: `Ocelot: @ocelot/${card.task === 'detect' ? 'detectors' : 'segmenters'} ${card.architecture.type} + @ocelot/metrics evaluateCoco (score ≥ 0.001, 100 per image)`,
     measuredAt: new Date().toISOString().slice(0, 10),
     smoke: { scenes: Math.min(SMOKE_COUNT, count), ...smoke },
   };

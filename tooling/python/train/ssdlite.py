@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+"""Trains torchvision's SSDlite320 (MobileNetV3-Large, reduced tail, `width_mult` 0.5 by default;
+weights=None, weights_backbone=None) from scratch on the synthetic shapes and exports it in the
+layout @ocelot/detectors' `ssdlite` decoder reads: one graph, `images` [1, 3, 320, 320]
+(normalised to [-1, 1]) → `bbox_regression` [1, A, 4] and `cls_logits` [1, A, classes + 1],
+default boxes from the card's `priors` (torchvision's DefaultBoxGenerator), `input.resize`
+"torchvision" (the float image resized to 320×320 as SSD's transform does).
+
+torchvision's builder passes **kwargs to both MobileNetV3 and SSD, so `width_mult` cannot go
+through it; `build()` repeats the builder's steps with the narrow backbone.
+
+    pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
+    nice -n 10 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes
+    pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \\
+      ../../tooling/python/train/mask_rcnn_eval.ts models/shapes-ssdlite/model.json --write
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+from collections import OrderedDict
+from functools import partial
+
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+import torch
+import torch.nn as nn
+from torchvision.models import mobilenet_v3_large
+from torchvision.models.detection import _utils as det_utils
+from torchvision.models.detection.anchor_utils import DefaultBoxGenerator
+from torchvision.models.detection.ssd import SSD
+from torchvision.models.detection.ssdlite import SSDLiteHead, _mobilenet_extractor, _normal_init
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, '..', 'export'))
+from common import REPO, SCENES_COMMAND, Timer, setup  # noqa: E402
+from rcnn_common import load_instances, make_target  # noqa: E402
+from zoo_torchvision import SsdHeadGraph, _export_single  # noqa: E402
+
+SIZE = 320
+EVAL = ('pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx '
+        '../../tooling/python/train/mask_rcnn_eval.ts models/shapes-ssdlite/model.json --write')
+
+
+def build(num_classes: int, width_mult: float) -> SSD:
+    """`ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None)` with `width_mult`;
+    `num_classes` without the background."""
+    norm_layer = partial(nn.BatchNorm2d, eps=0.001, momentum=0.03)
+    backbone = mobilenet_v3_large(weights=None, norm_layer=norm_layer, reduced_tail=True, width_mult=width_mult)
+    _normal_init(backbone)
+    backbone = _mobilenet_extractor(backbone, 6, norm_layer)
+    anchors = DefaultBoxGenerator([[2, 3] for _ in range(6)], min_ratio=0.2, max_ratio=0.95)
+    out_channels = det_utils.retrieve_out_channels(backbone, (SIZE, SIZE))
+    return SSD(backbone, anchors, (SIZE, SIZE), num_classes + 1,
+               head=SSDLiteHead(out_channels, anchors.num_anchors_per_location(), num_classes + 1, norm_layer),
+               score_thresh=0.001, nms_thresh=0.55, detections_per_img=300, topk_candidates=300,
+               image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
+
+
+def train(model, x, objs, *, iters: int, batch: int, lr: float, seed: int, log_every: int = 25) -> None:
+    g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    warm = max(1, min(200, iters // 10))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda i: (i + 1) / warm if i < warm else
+        0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, iters - warm))) * 0.98 + 0.02)
+    model.train()
+    timer = Timer()
+    n, width = x.shape[0], x.shape[-1]
+    for it in range(iters):
+        idx = torch.randint(0, n, (batch,), generator=g).tolist()
+        flips = (torch.rand(batch, generator=g) < 0.5).tolist()
+        images, targets = [], []
+        for i, fl in zip(idx, flips):
+            im = x[i].float() / 255
+            images.append(im.flip(-1) if fl else im)
+            targets.append(make_target(objs[i], fl, False, width))
+        losses = model(images, targets)
+        loss = sum(losses.values())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if (it + 1) % log_every == 0 or it == 0:
+            parts = ' '.join(f'{k} {float(v):.3f}' for k, v in losses.items())
+            print(f'iter {it + 1}/{iters} loss {float(loss):.3f} ({parts}) ({timer})', flush=True)
+    model.eval()
+
+
+def export(model: SSD, names, out_dir: str, reproduce: str, width_mult: float) -> dict:
+    os.makedirs(out_dir, exist_ok=True)
+    f = _export_single(SsdHeadGraph(model).eval(), torch.zeros(1, 3, SIZE, SIZE),
+                       os.path.join(out_dir, 'shapes_ssdlite.onnx'), 'images', ['bbox_regression', 'cls_logits'], False)
+    with torch.no_grad():
+        feats = list(model.backbone(torch.zeros(1, 3, SIZE, SIZE)).values())
+    gen = model.anchor_generator
+    card = OrderedDict(id='shapes-ssdlite', name=f'Ocelot shapes SSDlite320 (MobileNetV3-Large ×{width_mult})',
+                       task='detect')
+    card['architecture'] = {'type': 'ssdlite', 'priors': {
+        'type': 'default-boxes',
+        'featureMapSizes': [[int(t.shape[-2]), int(t.shape[-1])] for t in feats],
+        'aspectRatios': [[int(r) for r in a] for a in gen.aspect_ratios],
+        'minRatio': round(float(gen.scales[0]), 6), 'maxRatio': round(float(gen.scales[-2]), 6)}}
+    card['files'] = {'model': f}
+    card['input'] = {'name': 'images', 'width': SIZE, 'height': SIZE, 'resize': 'torchvision',
+                     'mean': [0.5, 0.5, 0.5], 'std': [0.5, 0.5, 0.5]}
+    card['labels'] = list(names)
+    card['defaults'] = {'scoreThreshold': 0.001, 'iouThreshold': 0.55, 'maxDetections': 300, 'preNmsTopK': 300}
+    card['license'] = 'MIT'
+    card['description'] = ('torchvision SSDlite320 with a MobileNetV3-Large backbone at width_mult '
+                           f'{width_mult} (reduced tail), trained from scratch on the synthetic shapes scenes of '
+                           '@ocelot/datasets. Metrics: ' + EVAL)
+    card['reproduce'] = reproduce
+    with open(os.path.join(out_dir, 'model.json'), 'w') as fh:
+        json.dump(card, fh, indent=2, ensure_ascii=False)
+        fh.write('\n')
+    return card
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument('--data', default='/tmp/ocelot-scenes')
+    p.add_argument('--iters', type=int, default=3000)
+    p.add_argument('--batch', type=int, default=16)
+    p.add_argument('--lr', type=float, default=3e-3)
+    p.add_argument('--width-mult', type=float, default=0.5)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--threads', type=int, default=2)
+    p.add_argument('--checkpoint', default='/tmp/ocelot-ssdlite.pt')
+    p.add_argument('--out-root', default=os.path.join(REPO, 'models'))
+    p.add_argument('--export-only', action='store_true')
+    args = p.parse_args()
+    setup(args.seed, args.threads)
+    timer = Timer()
+    x, objs, names = load_instances(args.data, 'train')
+    print(f'loaded {x.shape[0]} scenes ({timer})', flush=True)
+    model = build(len(names), args.width_mult)
+    if args.export_only:
+        model.load_state_dict(torch.load(args.checkpoint, map_location='cpu'))
+    else:
+        train(model, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed)
+        torch.save(model.state_dict(), args.checkpoint)
+    model.eval()
+    command = (f'{SCENES_COMMAND} && nice -n 10 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
+               f'--iters {args.iters} --batch {args.batch} --lr {args.lr} --width-mult {args.width_mult} --seed {args.seed}')
+    card = export(model, names, os.path.join(args.out_root, 'shapes-ssdlite'), command, args.width_mult)
+    print(f"exported {card['files']['model']['bytes']} bytes ({timer})", flush=True)
+
+
+if __name__ == '__main__':
+    main()
