@@ -50,7 +50,7 @@ export class NmsWorkspace {
   levelHead = new Int32Array(MAX_LEVELS);
   levelTail = new Int32Array(MAX_LEVELS);
   levelNext = new Int32Array(0);
-  sample = new Float64Array(1024);
+  sample = new Float64Array(255);
 
   ensureKept(capacity: number): void {
     if (this.keptAreas.length >= capacity) return;

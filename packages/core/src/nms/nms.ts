@@ -60,7 +60,7 @@ export function nms(
   if (n === 0 || maxOutput === 0) return new Int32Array(0);
   const keep = new Int32Array(Math.min(n, maxOutput));
   const kept =
-    maxOutput < n / 2
+    maxOutput < n / 4
       ? cappedNms(boxes, scores, n, iouThreshold, keep)
       : greedyNms(
           boxes,
