@@ -61,17 +61,9 @@ const ms = (t0: number) => (performance.now() - t0) / photos.length;
 const fmt = (v: number) => v.toFixed(3);
 const pngName = (fileName: string) => fileName.replace(/\.jpg$/, '.png');
 
-/**
- * Boxes drawn with their class names. @ocelot/image's `labelNames` is the class table indexed
- * by label, whereas `Detections.labelNames` holds one name per detection — so pass the table.
- */
-function drawn(image: RgbImage, d: Detections, classNames: readonly string[]): Promise<Uint8Array> {
-  return renderDetectionsPng(image, {
-    boxes: d.boxes,
-    scores: d.scores,
-    labels: d.labels,
-    labelNames: classNames,
-  });
+/** Boxes drawn with their class names: a detector's `Detections` draws as it is. */
+function drawn(image: RgbImage, d: Detections): Promise<Uint8Array> {
+  return renderDetectionsPng(image, d);
 }
 
 for (const id of COCO_DETECTORS) {
@@ -84,7 +76,7 @@ for (const id of COCO_DETECTORS) {
   const perPhoto = ms(t0);
   for (const p of photos) {
     const d = await detector.detect(p.image, { scoreThreshold: drawThreshold });
-    writeFileSync(join(dir, pngName(p.fileName)), await drawn(p.image, d, detector.classNames));
+    writeFileSync(join(dir, pngName(p.fileName)), await drawn(p.image, d));
   }
   const [ap, ap50, , , , , , , ar100] = score.stats as number[];
   summary[id] = {
@@ -109,7 +101,7 @@ for (const id of COCO_DETECTORS) {
   for (const [i, p] of photos.entries()) {
     const d = all[i]!;
     faces[p.fileName] = d.scores.length;
-    writeFileSync(join(dir, pngName(p.fileName)), await drawn(p.image, d, detector.classNames));
+    writeFileSync(join(dir, pngName(p.fileName)), await drawn(p.image, d));
   }
   summary[ZOO.ultraface] = { facesPerPhoto: faces, msPerPhoto: perPhoto };
   rows.push(

@@ -69,7 +69,7 @@ export function renderResult(
     : undefined;
   drawDetectionsToCanvas(ctx, {
     ...shown,
-    labelNames: result.classNames,
+    classNames: result.classNames,
     ...(masks ? { masks } : {}),
   });
 }

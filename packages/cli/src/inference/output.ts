@@ -145,7 +145,7 @@ export async function annotate(
         boxes: d.boxes,
         scores: d.scores,
         labels: d.labels,
-        labelNames: classNames,
+        classNames,
       }),
     );
   }
@@ -157,7 +157,7 @@ export async function annotate(
         boxes: s.boxes,
         scores: s.scores,
         labels: s.labels,
-        labelNames: classNames,
+        classNames,
         masks: s.masks.map((m) => rleDecode(m)),
       },
       { alpha, contour: true },

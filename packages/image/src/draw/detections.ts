@@ -14,10 +14,15 @@ export interface DrawableDetections {
   readonly boxes: Float32Array;
   /** [N] confidence, printed after the label. */
   readonly scores?: ArrayLike<number>;
-  /** [N] class index: picks the colour and, with `labelNames`, the text. */
+  /** [N] class index: picks the colour and, with `classNames`, the text. */
   readonly labels?: ArrayLike<number>;
-  /** Class index → name. */
+  /**
+   * [N] name of each detection, as `Detections.labelNames` from @ocelot/detectors has it, so a
+   * detector's result can be drawn as it is. Takes precedence over `classNames`.
+   */
   readonly labelNames?: readonly string[];
+  /** Class index → name (the model's label table), used with `labels` when `labelNames` is absent. */
+  readonly classNames?: readonly string[];
   /** N instance masks at image size (binary, or floats compared with `maskThreshold`). */
   readonly masks?: readonly MaskInput[];
 }
@@ -91,7 +96,7 @@ export function checkDetections(detections: DrawableDetections): number {
   if (typeof detections !== 'object' || detections === null) {
     throw new InvalidArgumentError(
       'detections',
-      'expected {boxes, scores?, labels?, labelNames?, masks?}',
+      'expected {boxes, scores?, labels?, labelNames?, classNames?, masks?}',
     );
   }
   const n = assertBoxes('detections.boxes', detections.boxes, { allowNegativeSize: true });
@@ -122,9 +127,12 @@ export function boxColor(detections: DrawableDetections, i: number, colors?: rea
 /** `"person 0.93"`, `"3 0.93"`, `"person"` or `""`. */
 export function boxLabel(detections: DrawableDetections, i: number, scoreDigits: number): string {
   const parts: string[] = [];
-  if (detections.labels) {
+  const name = detections.labelNames?.[i];
+  if (name !== undefined) {
+    parts.push(name);
+  } else if (detections.labels) {
     const l = detections.labels[i]!;
-    parts.push(detections.labelNames?.[l] ?? String(l));
+    parts.push(detections.classNames?.[l] ?? String(l));
   }
   if (detections.scores) parts.push(detections.scores[i]!.toFixed(scoreDigits));
   return parts.join(' ');

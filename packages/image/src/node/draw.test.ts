@@ -21,7 +21,7 @@ describe('drawDetections (sharp + SVG)', () => {
     boxes: Float32Array.of(20, 60, 120, 140, 200, 0, 300, 80),
     scores: Float32Array.of(0.93, 0.5),
     labels: Int32Array.of(2, 7),
-    labelNames: ['a', 'b', 'cat', 'd', 'e', 'f', 'g', 'dog <&> "x"'],
+    classNames: ['a', 'b', 'cat', 'd', 'e', 'f', 'g', 'dog <&> "x"'],
     masks: [mask, new Uint8Array(W * H)],
   };
 

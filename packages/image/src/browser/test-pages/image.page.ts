@@ -151,7 +151,7 @@ export default async function run(input: { op: string; name?: string }) {
         boxes: Float32Array.of(20, 60, 120, 140),
         scores: Float32Array.of(0.93),
         labels: Int32Array.of(2),
-        labelNames: ['a', 'b', 'cat'],
+        classNames: ['a', 'b', 'cat'],
         masks: [mask],
       };
       const out = await drawDetections(image, dets, { lineWidth: 4, alpha: 0.5 });
