@@ -11,14 +11,19 @@
  *
  * Spatial pruning. With thresholds ≥ 0 only a kept box that overlaps with positive area can
  * suppress (otherwise the intersection, and so the IoU, is 0 or NaN, never > threshold).
- * After `GRID_AFTER_KEPT` kept boxes the kernel files kept boxes in a multi-level uniform
- * grid: level ℓ has square cells of side s·2^ℓ (s ≈ the median box side) and holds the
- * kept boxes whose longer side fits in one cell, registered in every cell they touch. A
+ * Kept boxes are first tested linearly, oldest (highest-scoring) first. Once at least
+ * `GRID_AFTER_KEPT` are kept and candidates test more than `LINEAR_MAX_SCAN` of them on
+ * average, the kernel files kept boxes in a multi-level uniform grid: level ℓ has square
+ * cells of side s·2^ℓ (s ≈ the median box side) and holds the kept boxes whose longer side
+ * fits in one cell, registered in every cell they touch. A
  * box overlapping a kept box shares at least one cell with it on the kept box's level (the
  * cell index is a monotonic function of the coordinate), so visiting, on each level, the
  * cells the candidate touches finds every kept box that could suppress it. Levels whose
  * kept boxes are all too small or too large to reach IoU > threshold with the candidate
  * (IoU ≤ min(area)/max(area)) are skipped, with a safety margin far above float32 rounding.
+ * Levels are visited from the candidate's own size level outwards and each cell lists its
+ * kept boxes oldest first, where suppressors are most likely; the order of the tests never
+ * changes a decision, only how soon a suppressed box is found.
  */
 
 const f32 = Math.fround;

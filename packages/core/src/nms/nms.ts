@@ -35,9 +35,12 @@ export interface NmsOptions {
  * A zero-area box is never suppressed and never suppresses (its IoU is 0, or 0/0 = NaN in
  * torchvision, never above the threshold).
  *
- * Runs in O(N log N) for the sort plus, per box, a test against the kept boxes that can
- * overlap it (a multi-level grid of kept boxes takes over after a few dozen are kept), so
- * 100k sparse boxes with most of them kept are fast as well.
+ * Runs in O(N) (radix sort) for the score order plus, per box visited, a test against the
+ * kept boxes that can overlap it: linearly, oldest first, while boxes meet their suppressor
+ * early (clustered boxes), else through a multi-level grid of kept boxes, so 100k sparse
+ * boxes with most of them kept are fast as well. With a `maxOutput` below N/4 the scores
+ * are not all sorted: buckets of the best scores are sorted batch by batch, only as far as
+ * the greedy loop gets before it has kept `maxOutput` boxes.
  *
  * @param boxes [N,4] xyxy
  * @param scores [N]
