@@ -34,12 +34,10 @@ const ids = Object.values(ZOO);
 const unavailable = realworldUnavailable();
 
 describe('models/zoo cards', () => {
-  it('every folder in models/zoo is a known card', () => {
-    expect(
-      readdirSync(ZOO_DIR)
-        .filter((f) => !f.includes('.'))
-        .sort(),
-    ).toEqual([...ids].sort());
+  it('the five real-world models have a card folder in models/zoo', () => {
+    // models/zoo also holds cards for other well-known exports (tested with every card in models/).
+    const folders = new Set(readdirSync(ZOO_DIR).filter((f) => !f.includes('.')));
+    expect(ids.filter((id) => !folders.has(id))).toEqual([]);
   });
 
   it.each(ids)('%s parses, and its architecture config is accepted', async (id) => {
