@@ -39,8 +39,8 @@ export interface NmsOptions {
  * kept boxes that can overlap it: linearly, oldest first, while boxes meet their suppressor
  * early (clustered boxes), else through a multi-level grid of kept boxes, so 100k sparse
  * boxes with most of them kept are fast as well. With a `maxOutput` below N/4 the scores
- * are not all sorted: buckets of the best scores are sorted batch by batch, only as far as
- * the greedy loop gets before it has kept `maxOutput` boxes.
+ * are not all sorted: ranges of the best scores are collected and sorted batch by batch,
+ * only as far as the greedy loop gets before it has kept `maxOutput` boxes.
  *
  * @param boxes [N,4] xyxy
  * @param scores [N]
@@ -90,16 +90,15 @@ function sortedOrder(scores: Float32Array, n: number): Int32Array {
   return order;
 }
 
-const bucketCounts = new Uint32Array(1 << 16);
-
 /**
  * Capped `nms` without sorting every score: the greedy loop only ever looks at a prefix of
- * the score order. Buckets on the leading bits of the order key (see `descendingKey`) split
- * the scores into ranges; the best buckets holding about `want` boxes are collected (in
- * index order), sorted stably and run through the kernel; if fewer than `keep.length` boxes
- * survive, the next buckets (4× more boxes) are sorted and the kernel resumes after them.
- * Every key of a later bucket is larger (a lower score) than every key of an earlier one and
- * equal scores share a bucket, so the visiting order is exactly the full stable sort's.
+ * the score order. Each round collects the boxes whose order key (see `descendingKey`) lies
+ * in [lo, hi), sorts them stably and runs the kernel on them; if fewer than `keep.length`
+ * boxes survive, the next round takes [hi, hi') with 4× more boxes and the kernel resumes.
+ * Every key of a later range is larger (a lower score) than every key of an earlier one and
+ * equal scores share a key, so the visiting order is exactly the full stable sort's. The
+ * bounds come from the quantiles of a strided sample of keys: a poor estimate only changes
+ * how many boxes a round takes, never which order they are visited in.
  */
 function cappedNms(
   boxes: Float32Array,
@@ -109,34 +108,42 @@ function cappedNms(
   keep: Int32Array,
 ): number {
   const bits = new Uint32Array(scores.buffer, scores.byteOffset, n);
-  const shift = n >= 1 << 14 ? 16 : 21;
-  const buckets = 1 << (32 - shift);
-  const counts = bucketCounts;
-  counts.fill(0, 0, buckets);
-  for (let i = 0; i < n; i++) counts[descendingKey(bits[i]!) >>> shift]!++;
+  const m = Math.min(n, 2048, Math.max(256, n >> 6));
+  const sample = new Uint32Array(m);
+  for (let t = 0; t < m; t++) sample[t] = descendingKey(bits[Math.floor((t * n) / m)]!);
+  sample.sort();
   const order = new Int32Array(n);
   const ws = sharedWorkspace;
   let want = Math.max(2 * keep.length, 64);
   let taken = 0; // order[0..taken) collected and sorted
-  let next = 0; // first bucket not collected
+  let lo = 0; // keys below lo are collected
   let kept = 0;
   while (kept < keep.length && taken < n) {
+    // The sample's estimate of the key below which taken + want boxes lie, with a margin.
+    const at = Math.ceil((((taken + want) * m) / n) * 1.25);
+    let hi = at < m ? sample[at]! : KEY_END;
+    if (hi <= lo) {
+      // The estimate lies in ranges already taken: move to the next sampled key.
+      let t = at;
+      while (t < m && sample[t]! <= lo) t++;
+      hi = t < m ? sample[t]! : KEY_END;
+    }
     let end = taken;
-    let last = next;
-    while (last < buckets && end < taken + want) end += counts[last++]!;
-    let c = taken;
     for (let i = 0; i < n; i++) {
-      const b = descendingKey(bits[i]!) >>> shift;
-      if (b >= next && b < last) order[c++] = i;
+      const k = descendingKey(bits[i]!);
+      if (k >= lo && k < hi) order[end++] = i;
     }
     sortByScoreDescending(scores, order.subarray(taken, end), end - taken);
     kept = greedyNms(boxes, order, taken, end, iouThreshold, keep.length, keep, 0, ws, kept);
     taken = end;
-    next = last;
+    lo = hi;
     want *= 4;
   }
   return kept;
 }
+
+/** Above every order key. */
+const KEY_END = 2 ** 32;
 
 /** Above this many boxes torchvision 0.14's CPU batched_nms loops over classes. */
 const TORCHVISION_PER_CLASS_ABOVE = 1000;
