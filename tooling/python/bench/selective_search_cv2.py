@@ -12,6 +12,9 @@ inside `switchTo…`), plus the OpenCV version.
     /usr/bin/python3 tooling/python/bench/selective_search_cv2.py \
         --images scenes.u8 --shape 20,256,256 --mode fast --out cv2.json [--max-proposals 2000]
 
+With `--timing '{"warmup": 3, "runs": 7, ...}'` (the bench's rule, common.measure) one call is
+the whole set of images; the output then also has `times` (ms per timed call) and `warmup`.
+
 OpenCV's ranking draws from C `rand()`; `--seed` calls `cv2.setRNGSeed` and the C library's
 `srand` so runs repeat.
 """
@@ -48,6 +51,7 @@ def main():
     ap.add_argument('--max-proposals', type=int, default=2000)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--warmup', type=int, default=1)
+    ap.add_argument('--timing', help='bench timing rule (JSON); one call = every image')
     args = ap.parse_args()
     cv2.setNumThreads(1)
     cv2.setRNGSeed(args.seed)
@@ -58,6 +62,23 @@ def main():
     n, h, w = (int(x) for x in args.shape.split(','))
     images = np.fromfile(args.images, np.uint8).reshape(n, h, w, 3)
     ss = cv2.ximgproc.segmentation.createSelectiveSearchSegmentation()
+    bgr_images = [np.ascontiguousarray(images[i][:, :, ::-1]) for i in range(n)]
+    if args.timing:
+        import sys
+
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from common import measure
+
+        def every_image():
+            return [run_one(ss, bgr, args.mode) for bgr in bgr_images]
+
+        out, times, warmup = measure(every_image, json.loads(args.timing))
+        results = [{'boxes': [[int(x), int(y), int(x + bw), int(y + bh)] for x, y, bw, bh in rects[: args.max_proposals]],
+                    'count': int(len(rects))} for rects in out]
+        with open(args.out, 'w') as f:
+            json.dump({'opencv': cv2.__version__, 'mode': args.mode, 'times': times, 'warmup': warmup,
+                       'images': results}, f)
+        return
     for i in range(min(args.warmup, n)):
         run_one(ss, np.ascontiguousarray(images[i][:, :, ::-1]), args.mode)
     results = []

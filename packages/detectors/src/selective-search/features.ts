@@ -37,8 +37,12 @@ export function colourBins(planes: Planes): PixelBins {
   return { bins, perPixel: channels, length: channels * COLOUR_BINS };
 }
 
-/** Texture bins: 8 indices per channel, `(ch·8 + orientation)·10 + bin`. */
-export function textureBins(planes: Planes): PixelBins {
+/**
+ * Texture bins: 8 indices per channel, `(ch·8 + orientation)·10 + bin`.
+ * @param smoothed optional Gaussian-smoothed planes to differentiate (e.g. the segmentation
+ *   graph's, σ = 0.8) instead of smoothing `planes` at σ = 1 here
+ */
+export function textureBins(planes: Planes, smoothed?: readonly Float32Array[]): PixelBins {
   const { width: w, height: h, channels: c, data } = planes;
   const n = w * h;
   const perPixel = c * TEXTURE_ORIENTATIONS;
@@ -47,8 +51,11 @@ export function textureBins(planes: Planes): PixelBins {
   const responses = Array.from({ length: 4 }, () => new Float32Array(n));
   const s = Math.SQRT1_2;
   for (let ch = 0; ch < c; ch++) {
-    for (let i = 0; i < n; i++) plane[i] = data[i * c + ch]!;
-    const g = gaussianSmooth(plane, w, h, 1);
+    let g = smoothed?.[ch];
+    if (g === undefined) {
+      for (let i = 0; i < n; i++) plane[i] = data[i * c + ch]!;
+      g = gaussianSmooth(plane, w, h, 1);
+    }
     const [r0, r45, r90, r135] = responses as [
       Float32Array,
       Float32Array,

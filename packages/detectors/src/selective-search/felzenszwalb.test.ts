@@ -53,6 +53,24 @@ describe('buildPixelGraph', () => {
     }
     expect(pairs.size).toBe(g.weight.length);
   });
+
+  it('has only right and down edges with 4-connectivity, and keeps its smoothed planes', () => {
+    const g = buildPixelGraph(
+      image(5, 4, () => [0, 0, 0], 40),
+      0.8,
+      4,
+    );
+    expect(g.weight.length).toBe(16 + 15);
+    expect(g.smoothed.length).toBe(3);
+    expect(g.smoothed[0]!.length).toBe(20);
+    expect(() =>
+      buildPixelGraph(
+        image(5, 4, () => [0, 0, 0]),
+        0.8,
+        6 as 4,
+      ),
+    ).toThrow(/connectivity/);
+  });
 });
 
 describe('felzenszwalbSegmentation', () => {

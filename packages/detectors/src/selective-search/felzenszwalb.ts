@@ -3,7 +3,7 @@
  * Segmentation", IJCV 2004), the initial regions of selective search.
  *
  * Pixels are vertices; each pixel has edges to its right, lower, lower-right and upper-right
- * neighbours (8-connectivity), weighted by the Euclidean colour distance after Gaussian
+ * neighbours (8-connectivity, the paper's; or right and lower only, 4-connectivity), weighted by the Euclidean colour distance after Gaussian
  * smoothing. Edges are taken in increasing weight; two components A and B merge when the edge
  * weight is at most both internal differences `Int(C) + k/|C|` — `Int(C)` being the largest
  * edge weight of C's minimum spanning tree, which, edges coming in increasing order, is the
@@ -25,6 +25,8 @@ export interface FelzenszwalbOptions {
   readonly k?: number;
   /** Components smaller than this many pixels are merged into a neighbour. Default 20. */
   readonly minSize?: number;
+  /** Pixel neighbourhood: 8 (default, the paper's) or 4. */
+  readonly connectivity?: 4 | 8;
 }
 
 /** A segmentation: `labels[y·width + x]` ∈ 0..count−1, numbered in raster order of first pixel. */
@@ -48,6 +50,8 @@ export interface PixelGraph {
   readonly to: Int32Array;
   /** [M] colour distance, non-decreasing. */
   readonly weight: Float32Array;
+  /** The smoothed planes the weights were computed from, one [H·W] array per channel. */
+  readonly smoothed: readonly Float32Array[];
 }
 
 /** FH's Gaussian mask: `ceil(4σ) + 1` taps of exp(−½(i/σ)²), normalised over both sides. */
@@ -165,9 +169,16 @@ function checkPlanes(name: string, planes: Planes | RgbImage): Planes {
  * Smooths `planes` and builds the 8-connected pixel graph with its edges sorted by weight.
  * @param planes [H,W,C] uint8 (an `RgbImage` is C = 3)
  */
-export function buildPixelGraph(planes: Planes | RgbImage, sigma = 0.8): PixelGraph {
+export function buildPixelGraph(
+  planes: Planes | RgbImage,
+  sigma = 0.8,
+  connectivity: 4 | 8 = 8,
+): PixelGraph {
   const p = checkPlanes('planes', planes);
   assertNumberInRange('sigma', sigma, 0, 100);
+  if (connectivity !== 4 && connectivity !== 8) {
+    throw new InvalidArgumentError('connectivity', `expected 4 or 8, got ${connectivity}`);
+  }
   const { width: w, height: h, channels: c, data } = p;
   const n = w * h;
   const smooth: Float32Array[] = [];
@@ -179,12 +190,13 @@ export function buildPixelGraph(planes: Planes | RgbImage, sigma = 0.8): PixelGr
   // Edges of direction d (right, down, down-right, up-right) from every pixel that has that
   // neighbour, in raster order; `from` remembers the pixel, `dirOf` the direction.
   const offsets = [1, w, w + 1, 1 - w];
-  const maxEdges = 4 * n;
+  const directions = connectivity === 8 ? 4 : 2;
+  const maxEdges = directions * n;
   const weight = new Float32Array(maxEdges);
   const fromAll = new Int32Array(maxEdges);
   const dirOf = new Uint8Array(maxEdges);
   let m = 0;
-  for (let d = 0; d < 4; d++) {
+  for (let d = 0; d < directions; d++) {
     const off = offsets[d]!;
     const x1 = d === 1 ? w : w - 1; // columns with a neighbour in direction d
     const y0 = d === 3 ? 1 : 0;
@@ -216,7 +228,7 @@ export function buildPixelGraph(planes: Planes | RgbImage, sigma = 0.8): PixelGr
     to[j] = a + offsets[dirOf[e]!]!;
     sorted[j] = weight[e]!;
   }
-  return { width: w, height: h, from, to, weight: sorted };
+  return { width: w, height: h, from, to, weight: sorted, smoothed: smooth };
 }
 
 /**
@@ -323,5 +335,5 @@ export function felzenszwalbSegmentation(
   assertNumberInRange('options.sigma', sigma, 0, 100);
   assertNumberInRange('options.k', k, 0);
   assertNumberInRange('options.minSize', minSize, 0);
-  return segmentPixelGraph(buildPixelGraph(image, sigma), k, minSize);
+  return segmentPixelGraph(buildPixelGraph(image, sigma, options.connectivity ?? 8), k, minSize);
 }

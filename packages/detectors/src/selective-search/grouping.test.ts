@@ -54,14 +54,15 @@ describe('hierarchicalGrouping', () => {
       ]),
       { colour: true },
     );
-    expect(h.length / 4).toBe(5);
-    expect(Array.from(h.subarray(12, 16))).toEqual([0, 0, 5, 2]); // 0 ∪ 1
-    expect(Array.from(h.subarray(16, 20))).toEqual([0, 0, 6, 2]); // everything
+    expect(h.boxes.length / 4).toBe(5);
+    expect(Array.from(h.boxes.subarray(12, 16))).toEqual([0, 0, 5, 2]); // 0 ∪ 1
+    expect(Array.from(h.boxes.subarray(16, 20))).toEqual([0, 0, 6, 2]); // everything
+    expect(Array.from(h.levels)).toEqual([1, 1, 1, 2, 3]);
   });
 
   it('size similarity merges the two smallest neighbours first', () => {
     const h = hierarchicalGrouping(initial(stripes), { size: true });
-    expect(Array.from(h.subarray(12, 16))).toEqual([2, 0, 6, 2]); // 1 (6 px) ∪ 2 (2 px) beats 0 ∪ 1 (10 px)
+    expect(Array.from(h.boxes.subarray(12, 16))).toEqual([2, 0, 6, 2]); // 1 (6 px) ∪ 2 (2 px) beats 0 ∪ 1 (10 px)
   });
 
   it('makes 2n − 1 regions from n connected regions', () => {
@@ -72,7 +73,8 @@ describe('hierarchicalGrouping', () => {
       size: true,
       fill: true,
     });
-    expect(h.length / 4).toBe(2 * n - 1);
-    expect(Array.from(h.subarray(h.length - 4))).toEqual([0, 0, n, 3]);
+    expect(h.boxes.length / 4).toBe(2 * n - 1);
+    expect(Array.from(h.boxes.subarray(h.boxes.length - 4))).toEqual([0, 0, n, 3]);
+    expect(Math.max(...h.levels)).toBeLessThanOrEqual(n);
   });
 });

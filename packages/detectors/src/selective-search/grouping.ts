@@ -158,13 +158,19 @@ function intersection(h: Float32Array, length: number, a: number, b: number): nu
   return s;
 }
 
-/**
- * Runs one grouping strategy.
- * @returns every region of the hierarchy in creation order (initial regions first, the whole
- *   image last) as [2·count−1, 4] boxes x1, y1, x2, y2 in pixel-edge coordinates
- *   (x2 = last column + 1); fewer rows when the region graph is not connected
- */
-export function hierarchicalGrouping(initial: InitialRegions, terms: SimilarityTerms): Int32Array {
+/** Every region one grouping made, in creation order (initial regions first, the last merge last). */
+export interface Hierarchy {
+  /**
+   * [R, 4] boxes x1, y1, x2, y2 in pixel-edge coordinates (x2 = last column + 1); R = 2·count − 1
+   * for a connected region graph (fewer otherwise).
+   */
+  readonly boxes: Int32Array;
+  /** [R] level: 1 for an initial region, 1 + the larger of its parts' levels for a merge. */
+  readonly levels: Int32Array;
+}
+
+/** Runs one grouping strategy. */
+export function hierarchicalGrouping(initial: InitialRegions, terms: SimilarityTerms): Hierarchy {
   const { seg, pairs } = initial;
   const n = seg.count;
   const capacity = Math.max(1, 2 * n - 1);
@@ -213,6 +219,8 @@ export function hierarchicalGrouping(initial: InitialRegions, terms: SimilarityT
 
   const alive = new Uint8Array(capacity);
   alive.fill(1, 0, n);
+  const levels = new Int32Array(capacity);
+  levels.fill(1, 0, n);
   const stamp = new Int32Array(capacity).fill(-1);
   let next = n;
   while (heap.length > 0) {
@@ -224,6 +232,7 @@ export function hierarchicalGrouping(initial: InitialRegions, terms: SimilarityT
     alive[a] = 0;
     alive[b] = 0;
     alive[t] = 1;
+    levels[t] = Math.max(levels[a]!, levels[b]!) + 1;
     const sa = size[a]!;
     const sb = size[b]!;
     size[t] = sa + sb;
@@ -272,5 +281,5 @@ export function hierarchicalGrouping(initial: InitialRegions, terms: SimilarityT
     out[4 * r + 2] = bbox[4 * r + 2]! + 1;
     out[4 * r + 3] = bbox[4 * r + 3]! + 1;
   }
-  return out;
+  return { boxes: out, levels: levels.slice(0, next) };
 }

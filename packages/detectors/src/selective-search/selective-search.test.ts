@@ -80,6 +80,20 @@ describe('selectiveSearch', () => {
     expect(b).not.toEqual(a);
   });
 
+  it('ranks by level (default) or by position, over the same set of boxes', () => {
+    const { image } = scenes[0]!;
+    const level = selectiveSearch(image, { strategy: 'single' });
+    const position = selectiveSearch(image, { strategy: 'single', ranking: 'position' });
+    expect(position.length).toBe(level.length);
+    expect(position).not.toEqual(level);
+    // position ranking: the whole image (position 1) is among the first few
+    const whole = (b: Float32Array, i: number) =>
+      b[4 * i] === 0 && b[4 * i + 1] === 0 && b[4 * i + 2] === 160 && b[4 * i + 3] === 160;
+    const at = (b: Float32Array) =>
+      Array.from({ length: b.length / 4 }, (_, i) => i).find((i) => whole(b, i))!;
+    expect(at(position)).toBeLessThan(at(level));
+  });
+
   it('honours maxProposals, minBoxSize and explicit diversification', () => {
     const { image } = scenes[2]!;
     expect(selectiveSearch(image, { strategy: 'single', maxProposals: 7 }).length).toBe(28);
@@ -115,5 +129,9 @@ describe('selectiveSearch', () => {
     expect(() => selectiveSearch(image, { sigma: Number.NaN })).toThrow(/options\.sigma/);
     expect(() => selectiveSearch(image, { maxProposals: -1 })).toThrow(/options\.maxProposals/);
     expect(() => selectiveSearch(image, { minSize: -3 })).toThrow(/options\.minSize/);
+    expect(() => selectiveSearch(image, { ranking: 'score' as 'level' })).toThrow(
+      /options\.ranking/,
+    );
+    expect(() => selectiveSearch(image, { connectivity: 6 as 8 })).toThrow(/options\.connectivity/);
   });
 });

@@ -5,6 +5,7 @@
 import type { BenchRow } from '../harness/types.js';
 import { batchedNmsRow } from './batched-nms.js';
 import { boxIouRow } from './box-iou.js';
+import { classicRoadRow } from './classic-road.js';
 import { classicSelectiveSearchRow } from './classic-selective-search.js';
 import { cocoEvalRow } from './coco-eval.js';
 import { detectorsDecodeRow, detectorsShareRow } from './detectors-decode.js';
@@ -19,5 +20,6 @@ export const ROWS: readonly BenchRow[] = [
   cocoEvalRow,
   detectorsDecodeRow,
   detectorsShareRow,
+  classicRoadRow,
   classicSelectiveSearchRow,
 ];
