@@ -9,8 +9,13 @@ import { classicRoadRow } from './classic-road.js';
 import { classicSelectiveSearchRow } from './classic-selective-search.js';
 import { cocoEvalRow } from './coco-eval.js';
 import { detectorsDecodeRow, detectorsShareRow } from './detectors-decode.js';
+import { fasterRcnnSplitRow } from './faster-rcnn-split.js';
 import { nmsRow } from './nms.js';
+import { preprocessRow } from './preprocess.js';
+import { realworldE2eRow } from './realworld-e2e.js';
 import { roiAlignRow } from './roi-align.js';
+import { segmentersMaskPasteRow, segmentersProtoMasksRow } from './segmenters-instance.js';
+import { segmentersSemanticRow } from './segmenters-semantic.js';
 
 export const ROWS: readonly BenchRow[] = [
   nmsRow,
@@ -18,8 +23,14 @@ export const ROWS: readonly BenchRow[] = [
   boxIouRow,
   roiAlignRow,
   cocoEvalRow,
+  preprocessRow,
   detectorsDecodeRow,
   detectorsShareRow,
+  segmentersSemanticRow,
+  segmentersMaskPasteRow,
+  segmentersProtoMasksRow,
+  fasterRcnnSplitRow,
   classicRoadRow,
   classicSelectiveSearchRow,
+  realworldE2eRow,
 ];
