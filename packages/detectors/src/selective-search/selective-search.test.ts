@@ -52,7 +52,7 @@ describe('selectiveSearch', () => {
 
   it('returns distinct, valid boxes inside the image, the whole image among them', () => {
     const { image } = scenes[0]!;
-    const boxes = selectiveSearch(image, { strategy: 'single' });
+    const boxes = selectiveSearch(image, { strategy: 'single', duplicateIou: 1 });
     const keys = new Set<string>();
     let whole = false;
     for (let i = 0; i < boxes.length; i += 4) {
@@ -71,9 +71,9 @@ describe('selectiveSearch', () => {
 
   it('is deterministic for a seed; another seed reorders the same set', () => {
     const { image } = scenes[1]!;
-    const a = selectiveSearch(image, { strategy: 'single', seed: 1 });
-    expect(selectiveSearch(image, { strategy: 'single', seed: 1 })).toEqual(a);
-    const b = selectiveSearch(image, { strategy: 'single', seed: 2 });
+    const a = selectiveSearch(image, { strategy: 'single', seed: 1, duplicateIou: 1 });
+    expect(selectiveSearch(image, { strategy: 'single', seed: 1, duplicateIou: 1 })).toEqual(a);
+    const b = selectiveSearch(image, { strategy: 'single', seed: 2, duplicateIou: 1 });
     const set = (x: Float32Array) =>
       new Set(Array.from({ length: x.length / 4 }, (_, i) => x.subarray(4 * i, 4 * i + 4).join()));
     expect(set(b)).toEqual(set(a));
@@ -82,8 +82,12 @@ describe('selectiveSearch', () => {
 
   it('ranks by level (default) or by position, over the same set of boxes', () => {
     const { image } = scenes[0]!;
-    const level = selectiveSearch(image, { strategy: 'single' });
-    const position = selectiveSearch(image, { strategy: 'single', ranking: 'position' });
+    const level = selectiveSearch(image, { strategy: 'single', duplicateIou: 1 });
+    const position = selectiveSearch(image, {
+      strategy: 'single',
+      ranking: 'position',
+      duplicateIou: 1,
+    });
     expect(position.length).toBe(level.length);
     expect(position).not.toEqual(level);
     // position ranking: the whole image (position 1) is among the first few
@@ -92,6 +96,18 @@ describe('selectiveSearch', () => {
     const at = (b: Float32Array) =>
       Array.from({ length: b.length / 4 }, (_, i) => i).find((i) => whole(b, i))!;
     expect(at(position)).toBeLessThan(at(level));
+  });
+
+  it('drops near-duplicates above duplicateIou, keeping the better-ranked box', () => {
+    const { image } = scenes[1]!;
+    const all = selectiveSearch(image, { duplicateIou: 1 });
+    const some = selectiveSearch(image, { duplicateIou: 0.8 });
+    expect(some.length).toBeLessThan(all.length);
+    expect(Array.from(some.subarray(0, 4))).toEqual(Array.from(all.subarray(0, 4)));
+    const iou = boxIou(some, some);
+    const m = some.length / 4;
+    for (let i = 0; i < m; i++)
+      for (let j = i + 1; j < m; j++) expect(iou[i * m + j]!).toBeLessThanOrEqual(0.8);
   });
 
   it('honours maxProposals, minBoxSize and explicit diversification', () => {
@@ -133,5 +149,6 @@ describe('selectiveSearch', () => {
       /options\.ranking/,
     );
     expect(() => selectiveSearch(image, { connectivity: 6 as 8 })).toThrow(/options\.connectivity/);
+    expect(() => selectiveSearch(image, { duplicateIou: 0 })).toThrow(/options\.duplicateIou/);
   });
 });

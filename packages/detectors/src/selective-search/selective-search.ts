@@ -7,12 +7,13 @@
  * until one region is left, and every region's bounding box is a proposal. Proposals from all
  * hierarchies are ranked as in the paper — each region gets RND × its rank in its hierarchy,
  * smallest first; the rank is its merge level (OpenCV's choice, default) or its position from
- * the top (the paper's) — and duplicates keep their best rank.
+ * the top (the paper's) — and duplicates keep their best rank (near-duplicates too, above
+ * `duplicateIou`).
  *
  * Work shared across the diversification: smoothing, the pixel graph and its edge sort run
  * once per colour space; region histograms and neighbours once per segmentation.
  */
-import { InvalidArgumentError } from '@ocelot/core';
+import { InvalidArgumentError, nms } from '@ocelot/core';
 import { assertRgbImage, type RgbImage } from '@ocelot/image';
 import { COLOUR_SPACES, type ColourSpace, toColourSpace } from './colour.js';
 import { colourBins, regionHistograms, textureBins } from './features.js';
@@ -59,6 +60,13 @@ export interface SelectiveSearchOptions {
   readonly ranking?: 'position' | 'level';
   /** Seed of the ranking's random numbers. Default 0. */
   readonly seed?: number;
+  /**
+   * Drop a proposal overlapping a better-ranked one by more than this IoU (1 = only exact
+   * duplicates, as the paper and OpenCV). Default 0.8: the hierarchies repeat many regions
+   * almost exactly, and dropping the near-copies lets more distinct boxes into the first 100
+   * (on the synthetic scenes: recall@100 at IoU 0.5 0.924 → 0.965, nothing lost at 500 / 2000).
+   */
+  readonly duplicateIou?: number;
   /** Segmentation graph neighbourhood, 8 or 4 pixels. Default 8. */
   readonly connectivity?: 4 | 8;
   /**
@@ -212,6 +220,13 @@ function resolve(
     throw new InvalidArgumentError('options.connectivity', `expected 4 or 8, got ${connectivity}`);
   }
   const shareSmoothing = options.shareSmoothing ?? true;
+  const duplicateIou = options.duplicateIou ?? 0.8;
+  if (typeof duplicateIou !== 'number' || !(duplicateIou > 0 && duplicateIou <= 1)) {
+    throw new InvalidArgumentError(
+      'options.duplicateIou',
+      `expected a number in (0, 1], got ${duplicateIou}`,
+    );
+  }
   return {
     colourSpaces,
     ks,
@@ -224,6 +239,7 @@ function resolve(
     ranking,
     connectivity,
     shareSmoothing,
+    duplicateIou,
   };
 }
 
@@ -278,10 +294,22 @@ export function selectiveSearch(
       }
     }
   }
-  return rankProposals(values, boxes, image.width, image.height, o.maxProposals, o.minBoxSize);
+  return rankProposals(
+    values,
+    boxes,
+    image.width,
+    image.height,
+    o.maxProposals,
+    o.minBoxSize,
+    o.duplicateIou,
+  );
 }
 
-/** Orders boxes by increasing value, drops duplicates (first kept) and small boxes. */
+/**
+ * Orders boxes by increasing value, drops exact duplicates (the first kept), small boxes and —
+ * with `duplicateIou` < 1 — boxes overlapping an earlier kept one by more than that (greedy,
+ * in rank order, as NMS), then keeps the first `maxProposals`.
+ */
 function rankProposals(
   values: number[],
   boxes: number[],
@@ -289,27 +317,41 @@ function rankProposals(
   height: number,
   maxProposals: number,
   minBoxSize: number,
+  duplicateIou: number,
 ): Float32Array {
   const n = values.length;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const v = Float64Array.from(values);
   order.sort((a, b) => v[a]! - v[b]! || a - b);
-  const seen = new Set<number>();
+  const seen = new Set<number | string>();
   const W = width + 1;
   const H = height + 1;
+  // one number per box while it stays exact (images up to ~9000 px a side)
+  const numeric = W * H * W * H < Number.MAX_SAFE_INTEGER;
+  const limit = duplicateIou < 1 ? Number.POSITIVE_INFINITY : maxProposals;
   const out: number[] = [];
-  for (let j = 0; j < n && out.length < 4 * maxProposals; j++) {
+  for (let j = 0; j < n && out.length < 4 * limit; j++) {
     const i = order[j]!;
     const x1 = boxes[4 * i]!;
     const y1 = boxes[4 * i + 1]!;
     const x2 = boxes[4 * i + 2]!;
     const y2 = boxes[4 * i + 3]!;
     if (x2 - x1 < minBoxSize || y2 - y1 < minBoxSize) continue;
-    const key = ((x1 * H + y1) * W + x2) * H + y2;
+    const key = numeric ? ((x1 * H + y1) * W + x2) * H + y2 : `${x1},${y1},${x2},${y2}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(x1, y1, x2, y2);
   }
-  return Float32Array.from(out);
+  const unique = Float32Array.from(out);
+  if (duplicateIou >= 1) return unique;
+  const m = unique.length / 4;
+  const rank = new Float32Array(m);
+  for (let i = 0; i < m; i++) rank[i] = m - i;
+  const keep = nms(unique, rank, duplicateIou, { maxOutput: maxProposals });
+  const kept = new Float32Array(4 * keep.length);
+  keep.forEach((i, j) => {
+    kept.set(unique.subarray(4 * i, 4 * i + 4), 4 * j);
+  });
+  return kept;
 }
