@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandRegistry, defineCommand, UsageError } from './command.js';
-import type { CliIO } from './io.js';
-import { builtinCommands, main } from './main.js';
+import { builtinCommands } from './main.js';
+import { ocelot, type Run } from './test-utils/cli.js';
 
 const seed1 = fileURLToPath(
   new URL('../../metrics/src/__fixtures__/coco-eval/seed1/', import.meta.url),
@@ -14,31 +14,9 @@ const expected = JSON.parse(
   await readFile(new URL('./__fixtures__/eval-coco-seed1.json', import.meta.url), 'utf8'),
 ) as Record<'bbox' | 'segm', { stats: number[]; summary: string }>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(
-  argv: string[],
-  options: {
-    tty?: boolean;
-    env?: Record<string, string>;
-    registry?: CommandRegistry;
-    cwd?: string;
-  } = {},
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
-    env: options.env ?? {},
-    cwd: options.cwd ?? seed1,
-  };
-  const code = await main(argv, io, options.registry);
-  return { code, stdout, stderr };
+/** `ocelot argv` in-process, by default in the seed1 fixture folder. */
+function run(argv: string[], options: Parameters<typeof ocelot>[1] = {}): Promise<Run> {
+  return ocelot(argv, { cwd: seed1, ...options });
 }
 
 let dir: string;
@@ -192,36 +170,20 @@ describe('file errors exit 1 and name the file', () => {
 });
 
 describe('eval coco on the seed1 fixtures (pycocotools reference)', () => {
+  /** `ocelot eval coco --gt gt.json --dt <dt> …args` in the seed1 folder. */
+  const evalSeed1 = (dt: string, ...args: string[]) =>
+    run(['eval', 'coco', '--gt', 'gt.json', '--dt', dt, ...args]);
+
   for (const iouType of ['bbox', 'segm'] as const) {
     it(`${iouType}: prints pycocotools' summary text exactly`, async () => {
-      const r = await run([
-        'eval',
-        'coco',
-        '--gt',
-        'gt.json',
-        '--dt',
-        `dt_${iouType}.json`,
-        '--iou-type',
-        iouType,
-      ]);
+      const r = await evalSeed1(`dt_${iouType}.json`, '--iou-type', iouType);
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(expected[iouType].summary);
       expect(r.stderr).toBe(`evaluating ${iouType}...\n`);
     });
 
     it(`${iouType}: --json gives the 12 stats equal to pycocotools to 1e-9`, async () => {
-      const r = await run([
-        'eval',
-        'coco',
-        '--gt',
-        'gt.json',
-        '--dt',
-        `dt_${iouType}.json`,
-        '--iou-type',
-        iouType,
-        '--json',
-        '-q',
-      ]);
+      const r = await evalSeed1(`dt_${iouType}.json`, '--iou-type', iouType, '--json', '-q');
       expect(r.code).toBe(0);
       expect(r.stderr).toBe('');
       expect(r.stdout.endsWith('\n')).toBe(true);
@@ -240,16 +202,7 @@ describe('eval coco on the seed1 fixtures (pycocotools reference)', () => {
   }
 
   it('--per-category adds a table after the summary', async () => {
-    const r = await run([
-      'eval',
-      'coco',
-      '--gt',
-      'gt.json',
-      '--dt',
-      'dt_bbox.json',
-      '--per-category',
-      '-q',
-    ]);
+    const r = await evalSeed1('dt_bbox.json', '--per-category', '-q');
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith(expected.bbox.summary)).toBe(true);
     const table = r.stdout.slice(expected.bbox.summary.length).trim().split('\n');

@@ -3,8 +3,43 @@
  * numbers and the printed summary of pycocotools' COCOeval.
  */
 import { readCoco, readCocoResults } from '@ocelot/datasets/node';
-import { evaluateCoco, formatCocoSummary } from '@ocelot/metrics';
+import { type CocoCategoryResult, evaluateCoco, formatCocoSummary } from '@ocelot/metrics';
 import { defineCommand, UsageError } from '../command.js';
+
+/**
+ * The `--per-category` table: id, name, AP, AP50, AR100 and ground-truth objects per category
+ * (and, `withDetections`, the detections), header styled with `bold`, ending in a newline.
+ */
+export function perCategoryTable(
+  perCategory: readonly CocoCategoryResult[],
+  bold: (text: string) => string,
+  withDetections = false,
+): string {
+  const rows = perCategory.map((c) => [
+    String(c.categoryId),
+    c.name ?? '',
+    c.ap.toFixed(3),
+    c.ap50.toFixed(3),
+    c.ar.toFixed(3),
+    String(c.numGroundTruth),
+    ...(withDetections ? [String(c.numDetections)] : []),
+  ]);
+  const header = [
+    'id',
+    'category',
+    'AP',
+    'AP50',
+    'AR100',
+    'objects',
+    ...(withDetections ? ['detections'] : []),
+  ];
+  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, k) => (k === 1 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!)))
+      .join('  ');
+  return `${bold(line(header))}\n${rows.map(line).join('\n')}\n`;
+}
 
 export const evalCocoCommand = defineCommand({
   path: ['eval', 'coco'],
@@ -85,21 +120,7 @@ export const evalCocoCommand = defineCommand({
     }
     context.print(`${formatCocoSummary(result.stats, iouType, result.params)}\n`);
     if (values['per-category']) {
-      const rows = result.perCategory.map((c) => [
-        String(c.categoryId),
-        c.name ?? '',
-        c.ap.toFixed(3),
-        c.ap50.toFixed(3),
-        c.ar.toFixed(3),
-        String(c.numGroundTruth),
-      ]);
-      const header = ['id', 'category', 'AP', 'AP50', 'AR100', 'objects'];
-      const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, k) => (k === 1 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!)))
-          .join('  ');
-      context.print(`\n${context.style.bold(line(header))}\n${rows.map(line).join('\n')}\n`);
+      context.print(`\n${perCategoryTable(result.perCategory, context.style.bold)}`);
     }
     return 0;
   },

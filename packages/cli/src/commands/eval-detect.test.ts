@@ -62,23 +62,14 @@ afterAll(async () => {
   await tmp.remove();
 });
 
+/** `ocelot eval detect -m CONST_DETECTOR …args` in the temporary folder. */
+function evalDetect(...args: string[]) {
+  return ocelot(['eval', 'detect', '-m', CONST_DETECTOR, ...args], { cwd: dir });
+}
+
 describe('ocelot eval detect', () => {
   it('scores perfect detections AP 1 (small objects only)', async () => {
-    const r = await ocelot(
-      [
-        'eval',
-        'detect',
-        '-m',
-        CONST_DETECTOR,
-        '--dataset',
-        'ds/perfect.json',
-        '--score',
-        '0.25',
-        '--json',
-        '-q',
-      ],
-      { cwd: dir },
-    );
+    const r = await evalDetect('--dataset', 'ds/perfect.json', '--score', '0.25', '--json', '-q');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
@@ -89,21 +80,14 @@ describe('ocelot eval detect', () => {
   });
 
   it('prints the same numbers as `ocelot eval coco` on the results it writes, plus PR curves', async () => {
-    const r = await ocelot(
-      [
-        'eval',
-        'detect',
-        '-m',
-        CONST_DETECTOR,
-        '--dataset',
-        'ds/annotations.json',
-        '--out',
-        'ev',
-        '--per-category',
-        '-j',
-        '2',
-      ],
-      { cwd: dir },
+    const r = await evalDetect(
+      '--dataset',
+      'ds/annotations.json',
+      '--out',
+      'ev',
+      '--per-category',
+      '-j',
+      '2',
     );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('detecting: 5 images...\nevaluating bbox...\n');
@@ -152,19 +136,7 @@ describe('ocelot eval detect', () => {
   }, 120_000);
 
   it('names a missing image and suggests --images', async () => {
-    const r = await ocelot(
-      [
-        'eval',
-        'detect',
-        '-m',
-        CONST_DETECTOR,
-        '--dataset',
-        'ds/annotations.json',
-        '--images',
-        'elsewhere',
-      ],
-      { cwd: dir },
-    );
+    const r = await evalDetect('--dataset', 'ds/annotations.json', '--images', 'elsewhere');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'ocelot: error: elsewhere/1.png: image 1 of ds/annotations.json not found (and 4 more); pass --images DIR\n',
@@ -172,18 +144,13 @@ describe('ocelot eval detect', () => {
   });
 
   it('names the dataset file when it is missing or invalid', async () => {
-    const missing = await ocelot(
-      ['eval', 'detect', '-m', CONST_DETECTOR, '--dataset', 'nope.json'],
-      { cwd: dir },
-    );
+    const missing = await evalDetect('--dataset', 'nope.json');
     expect(missing).toMatchObject({
       code: 1,
       stderr: 'ocelot: error: nope.json: cannot read: no such file\n',
     });
     await writeFile(join(dir, 'bad.json'), '{"images": [');
-    const bad = await ocelot(['eval', 'detect', '-m', CONST_DETECTOR, '--dataset', 'bad.json'], {
-      cwd: dir,
-    });
+    const bad = await evalDetect('--dataset', 'bad.json');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^ocelot: error: bad\.json:1:\d+: invalid JSON/);
   });
@@ -197,19 +164,7 @@ describe('ocelot eval detect', () => {
     );
     expect(semantic.code).toBe(2);
     expect(semantic.stderr).toContain('is a semantic segmenter');
-    const segm = await ocelot(
-      [
-        'eval',
-        'detect',
-        '-m',
-        CONST_DETECTOR,
-        '--dataset',
-        'ds/perfect.json',
-        '--iou-type',
-        'segm',
-      ],
-      { cwd: dir },
-    );
+    const segm = await evalDetect('--dataset', 'ds/perfect.json', '--iou-type', 'segm');
     expect(segm.code).toBe(1); // the ground truth has no segmentation: named by the validator
     expect(segm.stderr).toContain('ds/perfect.json');
   });

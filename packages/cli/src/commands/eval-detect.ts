@@ -30,6 +30,7 @@ import { prCurveSvg, prCurves } from '../inference/pr-curves.js';
 import type { ImageTask } from '../inference/process.js';
 import { createBatchProgress } from '../inference/progress.js';
 import { type ModelInfo, startRunner } from '../inference/runner.js';
+import { perCategoryTable } from './eval-coco.js';
 
 /** How the model's classes map onto the dataset's category ids. */
 export interface CategoryMapping {
@@ -293,23 +294,24 @@ export const evalDetectCommand = defineCommand({
     );
     evalProgress.done();
 
+    const summary = {
+      model: runner.info.id,
+      iouType,
+      images: dataset.images.length,
+      detections: records.length,
+      stats: result.stats,
+      perCategory: result.perCategory,
+      categoryMapping: mapping.how,
+      seconds,
+    };
     const written: string[] = [];
     if (values.out !== undefined) {
       const out = context.resolvePath(values.out);
       try {
         await mkdir(join(out, 'pr'), { recursive: true });
         await writeFile(join(out, 'results.json'), `${JSON.stringify(records)}\n`);
-        const metrics = {
-          model: runner.info.id,
-          dataset: values.dataset,
-          iouType,
-          images: dataset.images.length,
-          detections: records.length,
-          stats: result.stats,
-          perCategory: result.perCategory,
-          categoryMapping: mapping.how,
-          seconds,
-        };
+        const { model, ...rest } = summary;
+        const metrics = { model, dataset: values.dataset, ...rest };
         await writeFile(join(out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
         written.push('results.json', 'metrics.json');
         for (const curves of prCurves(result)) {
@@ -334,36 +336,14 @@ export const evalDetectCommand = defineCommand({
 
     if (context.json) {
       context.printJson({
-        model: runner.info.id,
-        iouType,
-        images: dataset.images.length,
-        detections: records.length,
-        stats: result.stats,
-        perCategory: result.perCategory,
-        categoryMapping: mapping.how,
-        seconds,
+        ...summary,
         ...(values.out !== undefined && { out: context.resolvePath(values.out), files: written }),
       });
       return 0;
     }
     context.print(`${formatCocoSummary(result.stats, iouType, result.params)}\n`);
     if (values['per-category']) {
-      const rows = result.perCategory.map((c) => [
-        String(c.categoryId),
-        c.name ?? '',
-        c.ap.toFixed(3),
-        c.ap50.toFixed(3),
-        c.ar.toFixed(3),
-        String(c.numGroundTruth),
-        String(c.numDetections),
-      ]);
-      const header = ['id', 'category', 'AP', 'AP50', 'AR100', 'objects', 'detections'];
-      const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
-      const line = (cells: string[]) =>
-        cells
-          .map((cell, k) => (k === 1 ? cell.padEnd(widths[k]!) : cell.padStart(widths[k]!)))
-          .join('  ');
-      context.print(`\n${context.style.bold(line(header))}\n${rows.map(line).join('\n')}\n`);
+      context.print(`\n${perCategoryTable(result.perCategory, context.style.bold, true)}`);
     }
     context.print(
       `\n${dataset.images.length} images, ${records.length} detections in ${seconds.toFixed(2)} s (${(dataset.images.length / seconds).toFixed(1)} img/s)${values.out !== undefined ? `; wrote ${written.length} files to ${values.out}` : ''}\n`,

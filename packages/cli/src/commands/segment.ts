@@ -2,18 +2,15 @@
  * `ocelot segment`: semantic or instance segmentation over images, folders and globs.
  */
 import { defineCommand } from '../command.js';
-import { runBatch } from '../inference/batch.js';
+import { batchRequest, runBatch } from '../inference/batch.js';
 import {
-  classList,
+  BATCH_OPTIONS,
   DETECT_OPTIONS,
+  IMAGES_POSITIONAL,
   MODEL_OPTIONS,
-  modelStore,
   numberOption,
-  providersFor,
   RUNTIME_OPTIONS,
-  runtimeValues,
 } from '../inference/options.js';
-import { BATCH_OPTIONS } from './detect.js';
 
 export const segmentCommand = defineCommand({
   path: ['segment'],
@@ -28,14 +25,7 @@ export const segmentCommand = defineCommand({
     'results with RLE segmentations. --score, --iou, --max-det and --agnostic apply to',
     'instance models only.',
   ].join('\n'),
-  positionals: [
-    {
-      name: 'images',
-      description: 'image files, folders or glob patterns',
-      required: true,
-      variadic: true,
-    },
-  ],
+  positionals: [IMAGES_POSITIONAL],
   options: {
     ...MODEL_OPTIONS,
     ...DETECT_OPTIONS,
@@ -64,36 +54,15 @@ export const segmentCommand = defineCommand({
   ],
   run(context) {
     const { values } = context;
-    const { threads, imgsz } = runtimeValues(values);
-    const score = numberOption('score', values.score, { min: 0, max: 1 });
-    const iou = numberOption('iou', values.iou, { min: 0, max: 1 });
-    const maxDet = numberOption('max-det', values['max-det'], { integer: true, min: 1 });
     const maskThreshold = numberOption('mask-threshold', values['mask-threshold'], {
       min: 0,
       max: 1,
     });
     const alpha = numberOption('alpha', values.alpha, { min: 0, max: 1 })!;
-    const concurrency = numberOption('concurrency', values.concurrency, { integer: true, min: 1 });
-    return runBatch(context, {
-      command: 'segment',
-      inputs: context.positionals,
-      model: values.model,
-      store: modelStore(context, values['models-dir']),
-      predict: {
-        ...(score !== undefined && { scoreThreshold: score }),
-        ...(iou !== undefined && { iouThreshold: iou }),
-        ...(maxDet !== undefined && { maxDetections: maxDet }),
-        ...(values.agnostic && { classAgnostic: true }),
-        ...(maskThreshold !== undefined && { maskThreshold }),
-        ...(values.tile && { tile: true }),
-      },
-      classes: classList(values.classes),
-      outDir: values.out !== undefined ? context.resolvePath(values.out) : undefined,
-      providers: providersFor(values.provider),
-      threads,
-      imgsz,
-      concurrency,
-      alpha,
-    });
+    const predict = {
+      ...(maskThreshold !== undefined && { maskThreshold }),
+      ...(values.tile && { tile: true }),
+    };
+    return runBatch(context, batchRequest(context, 'segment', { predict, alpha }));
   },
 });

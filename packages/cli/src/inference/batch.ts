@@ -7,11 +7,23 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, relative } from 'node:path';
 import { OcelotError } from '@ocelot/core';
 import { loadModelCard } from '@ocelot/detectors/node';
-import { type CommandContext, UsageError } from '../command.js';
+import { type CommandContext, type OptionValues, UsageError } from '../command.js';
 import { stylesFor } from '../io.js';
 import type { ModelStore } from '../models/store.js';
 import type { ImageFailedError, PredictOptions } from './model.js';
-import { resolveClasses } from './options.js';
+import {
+  type BATCH_OPTIONS,
+  classList,
+  type DETECT_OPTIONS,
+  detectPredictOptions,
+  type MODEL_OPTIONS,
+  modelStore,
+  numberOption,
+  providersFor,
+  type RUNTIME_OPTIONS,
+  resolveClasses,
+  runtimeValues,
+} from './options.js';
 import type { CocoResultRecord } from './output.js';
 import type { ImageResult, ImageTask } from './process.js';
 import { createBatchProgress } from './progress.js';
@@ -37,6 +49,42 @@ export interface BatchRequest {
   readonly imgsz: number | undefined;
   readonly concurrency: number | undefined;
   readonly alpha?: number;
+}
+
+/** The parsed options `detect` and `segment` share. */
+export type BatchValues = OptionValues<
+  typeof MODEL_OPTIONS & typeof DETECT_OPTIONS & typeof BATCH_OPTIONS & typeof RUNTIME_OPTIONS
+>;
+
+/**
+ * The batch request of `detect` / `segment` from their shared options.
+ * @param own the command's own prediction options (added to `--score` & co.) and `alpha`
+ */
+export function batchRequest(
+  context: Pick<CommandContext, 'io' | 'positionals' | 'resolvePath'> & {
+    readonly values: BatchValues;
+  },
+  command: BatchCommand,
+  own: { readonly predict?: PredictOptions; readonly alpha?: number } = {},
+): BatchRequest {
+  const { values } = context;
+  const { threads, imgsz } = runtimeValues(values);
+  const predict = { ...detectPredictOptions(values), ...own.predict };
+  const concurrency = numberOption('concurrency', values.concurrency, { integer: true, min: 1 });
+  return {
+    command,
+    inputs: context.positionals,
+    model: values.model,
+    store: modelStore(context, values['models-dir']),
+    predict,
+    classes: classList(values.classes),
+    outDir: values.out !== undefined ? context.resolvePath(values.out) : undefined,
+    providers: providersFor(values.provider),
+    threads,
+    imgsz,
+    concurrency,
+    ...(own.alpha !== undefined && { alpha: own.alpha }),
+  };
 }
 
 /** The JSON summary of a run (`--json` on stdout, `summary.json` in `--out`). */

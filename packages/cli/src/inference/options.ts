@@ -2,8 +2,15 @@
  * Option specs and value parsing shared by the commands that run models (`detect`, `segment`,
  * `eval detect`, `bench`, `demo`).
  */
-import { type CommandContext, type OptionSpecs, UsageError } from '../command.js';
+import {
+  type CommandContext,
+  type OptionSpecs,
+  type OptionValues,
+  type PositionalSpec,
+  UsageError,
+} from '../command.js';
 import { ModelStore } from '../models/store.js';
+import type { PredictOptions } from './model.js';
 
 /** `--model` and `--models-dir`. */
 export const MODEL_OPTIONS = {
@@ -68,6 +75,31 @@ export const DETECT_OPTIONS = {
   agnostic: { type: 'boolean', description: 'class-agnostic NMS' },
 } as const satisfies OptionSpecs;
 
+/** Options shared by `detect` and `segment` for batches. */
+export const BATCH_OPTIONS = {
+  out: {
+    type: 'string',
+    short: 'o',
+    valueName: 'DIR',
+    description: 'write annotated PNGs, results.json (COCO results) and summary.json to DIR',
+  },
+  concurrency: {
+    type: 'string',
+    short: 'j',
+    valueName: 'N',
+    description:
+      'worker threads, each with its own session (default: the CPU count, at most one per image)',
+  },
+} as const satisfies OptionSpecs;
+
+/** The `images…` positional of `detect` and `segment`. */
+export const IMAGES_POSITIONAL: PositionalSpec = {
+  name: 'images',
+  description: 'image files, folders or glob patterns',
+  required: true,
+  variadic: true,
+};
+
 /** Parses a number option; `undefined` when absent. */
 export function numberOption(
   name: string,
@@ -93,6 +125,21 @@ export function numberOption(
     throw new UsageError(`--${name} must be ${what}${range}; got '${value}'`);
   }
   return v;
+}
+
+/** `--score`, `--iou`, `--max-det` and `--agnostic` as prediction options (absent: the card's). */
+export function detectPredictOptions(
+  values: Omit<OptionValues<typeof DETECT_OPTIONS>, 'classes'>,
+): PredictOptions {
+  const score = numberOption('score', values.score, { min: 0, max: 1 });
+  const iou = numberOption('iou', values.iou, { min: 0, max: 1 });
+  const maxDet = numberOption('max-det', values['max-det'], { integer: true, min: 1 });
+  return {
+    ...(score !== undefined && { scoreThreshold: score }),
+    ...(iou !== undefined && { iouThreshold: iou }),
+    ...(maxDet !== undefined && { maxDetections: maxDet }),
+    ...(values.agnostic && { classAgnostic: true }),
+  };
 }
 
 /** `--classes a,b,2` → `['a', 'b', '2']`. */

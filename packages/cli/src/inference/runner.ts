@@ -63,7 +63,8 @@ export interface RunnerOptions extends Omit<OpenModelOptions, 'onWarning'> {
   readonly images: number;
 }
 
-function infoOf(model: LoadedModel, loadMs: number): ModelInfo {
+/** What the runner reports about a loaded model (`loadMs`: its loading time). */
+export function modelInfo(model: LoadedModel, loadMs: number): ModelInfo {
   return {
     id: model.card.id,
     kind: model.kind,
@@ -152,7 +153,7 @@ export async function runInThread(
 async function threadRunner(cardPath: string, options: RunnerOptions): Promise<ImageRunner> {
   const start = performance.now();
   const model = await openModel(cardPath, options);
-  const info = infoOf(model, performance.now() - start);
+  const info = modelInfo(model, performance.now() - start);
   return {
     info,
     workers: 0,

@@ -3,11 +3,11 @@
  * per `task` message and answers with its result or its error, until `close`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { categoryIds, type LoadedModel, openModel } from './model.js';
+import { type LoadedModel, openModel } from './model.js';
 import { processImage } from './process.js';
 import {
   type FromWorker,
-  type ModelInfo,
+  modelInfo,
   type ToWorker,
   toWireError,
   type WorkerInit,
@@ -22,18 +22,7 @@ let model: LoadedModel | undefined;
 const start = performance.now();
 try {
   model = await openModel(init.cardPath, init.open);
-  const info: ModelInfo = {
-    id: model.card.id,
-    kind: model.kind,
-    architecture: model.card.architecture.type,
-    classNames: model.classNames,
-    categoryIds: categoryIds(model),
-    executionProvider: model.executionProvider,
-    inputWidth: model.card.input.width,
-    inputHeight: model.card.input.height,
-    cardPath: model.cardPath,
-    loadMs: performance.now() - start,
-  };
+  const info = modelInfo(model, performance.now() - start);
   post({ type: 'ready', info });
 } catch (error) {
   post({ type: 'init-error', error: toWireError(error) });

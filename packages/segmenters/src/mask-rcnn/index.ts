@@ -13,18 +13,16 @@ import {
   loadSessions,
   ModelCardError,
   ModelOutputError,
-  type DetectOptions,
-  readFloat32Output,
   type ResolvedModelCard,
+  readFloat32Output,
   resolveModelCard,
 } from '@ocelot/detectors';
-import { assertRgbImage, type RgbImage } from '@ocelot/image';
+import type { RgbImage } from '@ocelot/image';
 import type { Session } from '@ocelot/runtime';
-import { resolveInstanceOptions } from '../instance/options.js';
+import type { ResolvedInstanceOptions } from '../instance/options.js';
 import { assertCardTask, type SegmenterFactory } from '../registry.js';
-import type { InstanceSegmenter } from '../segmenter.js';
-import type { InstanceSegmentation, InstanceSegmentOptions } from '../types.js';
-import { resolveInstanceOptionsForCard } from '../yolo-seg/index.js';
+import { InstanceSegmenterBase } from '../segmenter.js';
+import type { InstanceSegmentation } from '../types.js';
 import { type MaskRcnnConfig, parseMaskRcnnConfig, type ResolvedMaskRcnnConfig } from './config.js';
 import { maskProbabilities, pasteInstanceMasks } from './decode.js';
 
@@ -57,16 +55,12 @@ export function sessionMaskHead(session: Session, model: string): MaskHeadRunner
 }
 
 /** Instance segmentation with torchvision 0.14's Mask R-CNN, one image at a time. */
-export class MaskRcnnSegmenter implements InstanceSegmenter {
-  readonly kind = 'instance' as const;
-  readonly card: ResolvedModelCard;
-  readonly classNames: readonly string[];
+export class MaskRcnnSegmenter extends InstanceSegmenterBase {
   /** The composed Faster R-CNN (run it directly for proposals, features and timings). */
   readonly model: FasterRCNN;
   readonly maskHead: MaskHeadRunner;
   readonly maskPool: MultiScaleRoIAlign;
   readonly maskFeatureNames: readonly string[];
-  readonly #defaults: DetectOptions;
 
   constructor(
     card: ResolvedModelCard,
@@ -74,9 +68,14 @@ export class MaskRcnnSegmenter implements InstanceSegmenter {
     maskHead: MaskHeadRunner,
     config: ResolvedMaskRcnnConfig,
   ) {
-    this.card = card;
+    const h = config.fasterRcnn.roiHeads;
+    super(card, model.classNames, {
+      ...FASTER_RCNN_DEFAULTS,
+      scoreThreshold: h.scoreThresh,
+      iouThreshold: h.nmsThresh,
+      maxDetections: h.detectionsPerImg,
+    });
     this.model = model;
-    this.classNames = model.classNames;
     this.maskHead = maskHead;
     const m = config.mask;
     for (const n of m.featureNames) {
@@ -95,39 +94,12 @@ export class MaskRcnnSegmenter implements InstanceSegmenter {
       canonicalScale: m.canonicalScale,
       canonicalLevel: m.canonicalLevel,
     });
-    const h = config.fasterRcnn.roiHeads;
-    this.#defaults = {
-      ...FASTER_RCNN_DEFAULTS,
-      scoreThreshold: h.scoreThresh,
-      iouThreshold: h.nmsThresh,
-      maxDetections: h.detectionsPerImg,
-    };
-    resolveInstanceOptionsForCard(card, this.classNames);
   }
 
-  segment(
+  protected async segmentResolved(
     image: RgbImage,
-    options?: InstanceSegmentOptions & { readonly maskFormat?: 'rle' },
-  ): Promise<InstanceSegmentation<Rle>>;
-  segment(
-    image: RgbImage,
-    options: InstanceSegmentOptions & { readonly maskFormat: 'binary' },
-  ): Promise<InstanceSegmentation<Uint8Array>>;
-  segment(
-    image: RgbImage,
-    options?: InstanceSegmentOptions,
-  ): Promise<InstanceSegmentation<Rle> | InstanceSegmentation<Uint8Array>>;
-  async segment(
-    image: RgbImage,
-    options?: InstanceSegmentOptions,
+    o: ResolvedInstanceOptions,
   ): Promise<InstanceSegmentation<Rle> | InstanceSegmentation<Uint8Array>> {
-    assertRgbImage('image', image);
-    const o = resolveInstanceOptions(
-      this.classNames,
-      options,
-      this.card.defaults as InstanceSegmentOptions | undefined,
-      this.#defaults,
-    );
     const r = await this.model.run(image, {
       scoreThresh: o.detect.scoreThreshold,
       nmsThresh: o.detect.iouThreshold,
@@ -156,10 +128,6 @@ export class MaskRcnnSegmenter implements InstanceSegmenter {
 
   async dispose(): Promise<void> {
     await Promise.all([this.model.dispose(), this.maskHead.dispose?.()]);
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
   }
 }
 

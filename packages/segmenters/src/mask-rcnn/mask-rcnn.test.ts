@@ -1,11 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Rle, rleDecode } from '@ocelot/core';
 import { ModelCardError, ModelOutputError, parseModelCard } from '@ocelot/detectors';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBuiltins } from '../builtins.js';
 import { buildSegmenter, createSegmenterRegistry } from '../registry.js';
 import { fixtureDir, type Loaded, loadFixture } from '../test-utils/fixtures.js';
+import { compareMasks, fixtureRle } from '../test-utils/masks.js';
 import { recipeImage } from '../test-utils/recipe-image.js';
 import { parseMaskRcnnConfig } from './config.js';
 import { maskProbabilities, pasteInstanceMasks } from './decode.js';
@@ -30,24 +31,6 @@ const fx = loadFixture<MaskRcnnFixture>('mask-rcnn', 'mask_rcnn_tiny');
 const graphDir = join(fixtureDir('mask-rcnn'), fx.graphs);
 const cardJson = JSON.parse(readFileSync(join(graphDir, 'model.json'), 'utf8'));
 const registry = registerBuiltins(createSegmenterRegistry());
-
-function torchMask(counts: Loaded<Int32Array>, h: number, w: number): Rle {
-  return { size: [h, w], counts: Uint32Array.from(counts.data) };
-}
-
-function compare(a: Rle, b: Rle): { diff: number; iou: number } {
-  const x = rleDecode(a);
-  const y = rleDecode(b);
-  let inter = 0;
-  let union = 0;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] && y[i]) inter++;
-    if (x[i] || y[i]) union++;
-    if (x[i] !== y[i]) diff++;
-  }
-  return { diff, iou: union === 0 ? 1 : inter / union };
-}
 
 describe('mask-rcnn: torchvision 0.14 MaskRCNN parity', () => {
   it('names its generator and the exporter wrote a mask-rcnn card', () => {
@@ -78,7 +61,7 @@ describe('mask-rcnn: torchvision 0.14 MaskRCNN parity', () => {
     let differing = 0;
     let worst = 1;
     masks.forEach((m, i) => {
-      const c = compare(m, torchMask(img.masks[i]!, img.height, img.width));
+      const c = compareMasks(m, fixtureRle(img.masks[i]!, img.height, img.width));
       differing += c.diff;
       if (img.maskAreas[i]! >= 100) worst = Math.min(worst, c.iou);
     });
@@ -129,7 +112,7 @@ describe('mask-rcnn: torchvision 0.14 MaskRCNN parity', () => {
         let worst = 1;
         let flips = 0;
         r.masks.forEach((m, k) => {
-          const c = compare(m, torchMask(img.masks[k]!, img.height, img.width));
+          const c = compareMasks(m, fixtureRle(img.masks[k]!, img.height, img.width));
           expect(c.diff).toBeLessThanOrEqual(img.nearThreshold[k]! + 1);
           flips += c.diff;
           if (img.maskAreas[k]! >= 100) worst = Math.min(worst, c.iou);

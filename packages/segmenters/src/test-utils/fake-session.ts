@@ -1,65 +1,18 @@
 /**
- * A `Session` stand-in for decoder tests: fixed outputs, or outputs computed from the feeds,
- * without onnxruntime.
+ * A `Session` stand-in for decoder tests (shared: @ocelot/test-utils). Here the default image
+ * input is called `input`, and feeds are not kept (the tiling tests measure memory over many
+ * runs); count runs with `runs`.
  */
-import type { Session, Tensor, TensorLike, ValueInfo } from '@ocelot/runtime';
+import {
+  type FakeSession,
+  type FakeSessionOptions,
+  imageInput,
+  fakeSession as sharedFakeSession,
+} from '@ocelot/test-utils/fake-session';
 
-export interface FakeSessionOptions {
-  readonly inputs?: readonly ValueInfo[];
-  readonly outputs:
-    | Readonly<Record<string, Tensor>>
-    | ((feeds: Readonly<Record<string, TensorLike>>) => Record<string, Tensor>);
-  readonly metadata?: Readonly<Record<string, string>>;
-}
+export * from '@ocelot/test-utils/fake-session';
 
-export interface FakeSession extends Session {
-  /** Number of `run` calls. */
-  runs: number;
-  disposed: boolean;
-}
-
-/** A float32 tensor. */
-export function f32(data: ArrayLike<number>, dims: readonly number[]): Tensor {
-  return { type: 'float32', data: Float32Array.from(data), dims };
-}
-
+/** A fake session; default one float32 `[1, 3, h, w]` input named `input`, feeds not kept. */
 export function fakeSession(options: FakeSessionOptions): FakeSession {
-  const outputsOf = options.outputs;
-  const session = {
-    name: 'fake',
-    inputs: options.inputs ?? [{ name: 'input', type: 'float32', dims: [1, 3, 'h', 'w'] }],
-    outputs:
-      typeof outputsOf === 'function'
-        ? []
-        : Object.keys(outputsOf).map((name) => ({ name, type: 'float32', dims: undefined })),
-    executionProvider: 'fake',
-    providerAttempts: [],
-    metadata: options.metadata ?? {},
-    modelInfo: {} as Session['modelInfo'],
-    sha256: '0'.repeat(64),
-    runs: 0,
-    disposed: false,
-    async run(feeds: Readonly<Record<string, TensorLike>>) {
-      session.runs++;
-      return typeof outputsOf === 'function' ? outputsOf(feeds) : { ...outputsOf };
-    },
-    async runRaw(): Promise<never> {
-      throw new Error('runRaw is not faked');
-    },
-    async dispose() {
-      session.disposed = true;
-    },
-    [Symbol.dispose]() {
-      session.disposed = true;
-    },
-    async [Symbol.asyncDispose]() {
-      session.disposed = true;
-    },
-  };
-  return session as unknown as FakeSession;
-}
-
-/** A build context serving one session for every role. */
-export function contextOf(session: Session): { loadSession(role: string): Promise<Session> } {
-  return { loadSession: async () => session };
+  return sharedFakeSession({ inputs: imageInput('input'), recordFeeds: false, ...options });
 }

@@ -3,18 +3,17 @@ import type { Rle } from '@ocelot/core';
 import {
   type BuildContext,
   ModelCardError,
-  type ModelCard,
   prepareInput,
   type ResolvedModelCard,
   resolveModelCard,
   ULTRALYTICS_V8_DEFAULTS,
 } from '@ocelot/detectors';
-import { assertRgbImage, type RgbImage } from '@ocelot/image';
+import type { RgbImage } from '@ocelot/image';
 import { parseUltralyticsMetadata, type Session } from '@ocelot/runtime';
-import { resolveInstanceOptions } from '../instance/options.js';
+import type { ResolvedInstanceOptions } from '../instance/options.js';
 import { assertCardTask, type SegmenterFactory } from '../registry.js';
-import type { InstanceSegmenter } from '../segmenter.js';
-import type { InstanceSegmentation, InstanceSegmentOptions } from '../types.js';
+import { InstanceSegmenterBase } from '../segmenter.js';
+import type { InstanceSegmentation } from '../types.js';
 import { parseYoloSegConfig, type ResolvedYoloSegConfig, type YoloSegConfig } from './config.js';
 import { decodeYoloSegDetections, readPrototypes } from './decode.js';
 import { protoMasks } from './masks.js';
@@ -23,19 +22,15 @@ import { protoMasks } from './masks.js';
  * A YOLO-seg model: letterbox → session.run → detections (NMS) → prototype masks in original
  * pixels. Defaults are Ultralytics `predict`'s (conf 0.25, iou 0.7, max_det 300).
  */
-export class YoloSegSegmenter implements InstanceSegmenter {
-  readonly kind = 'instance' as const;
-  readonly card: ResolvedModelCard;
-  readonly classNames: readonly string[];
+export class YoloSegSegmenter extends InstanceSegmenterBase {
   readonly session: Session;
   readonly config: ResolvedYoloSegConfig;
   readonly #inputName: string;
 
   constructor(card: ResolvedModelCard, session: Session, config: ResolvedYoloSegConfig) {
-    this.card = card;
+    super(card, card.labels, ULTRALYTICS_V8_DEFAULTS);
     this.session = session;
     this.config = config;
-    this.classNames = card.labels;
     const inputName = card.input.name ?? session.inputs[0]?.name;
     if (inputName === undefined || !session.inputs.some((i) => i.name === inputName)) {
       throw new ModelCardError(
@@ -45,32 +40,12 @@ export class YoloSegSegmenter implements InstanceSegmenter {
       );
     }
     this.#inputName = inputName;
-    resolveInstanceOptionsForCard(card, this.classNames);
   }
 
-  segment(
+  protected async segmentResolved(
     image: RgbImage,
-    options?: InstanceSegmentOptions & { readonly maskFormat?: 'rle' },
-  ): Promise<InstanceSegmentation<Rle>>;
-  segment(
-    image: RgbImage,
-    options: InstanceSegmentOptions & { readonly maskFormat: 'binary' },
-  ): Promise<InstanceSegmentation<Uint8Array>>;
-  segment(
-    image: RgbImage,
-    options?: InstanceSegmentOptions,
-  ): Promise<InstanceSegmentation<Rle> | InstanceSegmentation<Uint8Array>>;
-  async segment(
-    image: RgbImage,
-    options?: InstanceSegmentOptions,
+    resolved: ResolvedInstanceOptions,
   ): Promise<InstanceSegmentation<Rle> | InstanceSegmentation<Uint8Array>> {
-    assertRgbImage('image', image);
-    const resolved = resolveInstanceOptions(
-      this.classNames,
-      options,
-      this.card.defaults as InstanceSegmentOptions | undefined,
-      ULTRALYTICS_V8_DEFAULTS,
-    );
     const input = prepareInput(image, this.card.input);
     const t = input.tensor;
     const outputs = await this.session.run({
@@ -109,29 +84,6 @@ export class YoloSegSegmenter implements InstanceSegmenter {
 
   dispose(): Promise<void> {
     return this.session.dispose();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.dispose();
-  }
-}
-
-/** Checks the card's `defaults` at build time, naming `defaults.<option>`. */
-export function resolveInstanceOptionsForCard(
-  card: ModelCard,
-  classNames: readonly string[],
-): void {
-  try {
-    resolveInstanceOptions(classNames, card.defaults as InstanceSegmentOptions | undefined);
-  } catch (error) {
-    if (error instanceof Error && 'argument' in error) {
-      throw new ModelCardError(
-        card.id,
-        String((error as { argument: string }).argument).replace(/^options\./, 'defaults.'),
-        error.message.replace(/^[^:]*: /, ''),
-      );
-    }
-    throw error;
   }
 }
 
@@ -184,6 +136,7 @@ export const createYoloSegSegmenter: SegmenterFactory<YoloSegConfig, YoloSegSegm
   }
 };
 
+export { resolveInstanceOptionsForCard } from '../segmenter.js';
 export { parseYoloSegConfig, type ResolvedYoloSegConfig, type YoloSegConfig } from './config.js';
 export {
   decodeYoloSegDetections,

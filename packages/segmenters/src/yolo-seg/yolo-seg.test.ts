@@ -1,4 +1,4 @@
-import { type Rle, rleDecode } from '@ocelot/core';
+import { rleDecode } from '@ocelot/core';
 import { ModelCardError, ModelOutputError, parseModelCard } from '@ocelot/detectors';
 import { createRgbImage } from '@ocelot/image';
 import type { Tensor } from '@ocelot/runtime';
@@ -8,6 +8,7 @@ import { buildSegmenter, createSegmenterRegistry } from '../registry.js';
 import type { InstanceSegmenter } from '../segmenter.js';
 import { contextOf, f32, fakeSession } from '../test-utils/fake-session.js';
 import { fixtureDir, type Loaded, loadFixture } from '../test-utils/fixtures.js';
+import { compareMasks, fixtureRle } from '../test-utils/masks.js';
 import { recipeImage } from '../test-utils/recipe-image.js';
 import type { InstanceSegmentation, InstanceSegmentOptions } from '../types.js';
 
@@ -67,25 +68,6 @@ async function fromOutputs(
   return s;
 }
 
-function refRle(r: Loaded<Int32Array>, h: number, w: number): Rle {
-  return { size: [h, w], counts: Uint32Array.from(r.data) };
-}
-
-/** Pixels that differ between two RLE masks, and their IoU (1 when both are empty). */
-function compareMasks(a: Rle, b: Rle): { diff: number; iou: number } {
-  const x = rleDecode(a);
-  const y = rleDecode(b);
-  let inter = 0;
-  let union = 0;
-  let diff = 0;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] && y[i]) inter++;
-    if (x[i] || y[i]) union++;
-    if (x[i] !== y[i]) diff++;
-  }
-  return { diff, iou: union === 0 ? 1 : inter / union };
-}
-
 function expectMatches(
   got: InstanceSegmentation,
   want: Reference,
@@ -102,7 +84,7 @@ function expectMatches(
     expect(Math.abs(got.scores[i]! - want.scores.data[i]!)).toBeLessThanOrEqual(scoreTol);
   expect(got.masks.length).toBe(want.labels.length);
   want.masks.forEach((m, i) => {
-    const { diff, iou } = compareMasks(got.masks[i]!, refRle(m, size.height, size.width));
+    const { diff, iou } = compareMasks(got.masks[i]!, fixtureRle(m, size.height, size.width));
     expect(iou).toBeGreaterThanOrEqual(iouMin);
     expect(diff).toBeLessThanOrEqual(maxDiff);
   });
