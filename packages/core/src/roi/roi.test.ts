@@ -99,6 +99,57 @@ describe('roiAlign vs torchvision.ops.roi_align', () => {
   });
 });
 
+describe('roiAlign kernels agree', () => {
+  // The fixture has 3 channels (one partial block of the channels-last copy); here 19 channels
+  // (two full blocks of eight and a partial one), three images with one unused, and more RoIs
+  // than a chunk of the channels-last kernel, against the independent channels-first kernel.
+  const [N, C, H, W] = [3, 19, 23, 29];
+  let seed = 7;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
+  const data = Float32Array.from({ length: N * C * H * W }, () => rnd() * 4 - 2);
+  const feats = { data, dims: [N, C, H, W] };
+  const K = 160;
+  const rois = new Float32Array(5 * K);
+  for (let k = 0; k < K; k++) {
+    const x = rnd() * 110;
+    const y = rnd() * 90;
+    rois.set([k % 2 === 0 ? 0 : 2, x, y, x + 2 + rnd() * 60, y + 2 + rnd() * 50], 5 * k);
+  }
+
+  it.each([
+    [2, false],
+    [-1, true],
+  ] as const)('samplingRatio %i, aligned %s: nhwc = nchw', (samplingRatio, aligned) => {
+    const opts = {
+      outputSize: [7, 5] as [number, number],
+      spatialScale: 0.25,
+      samplingRatio,
+      aligned,
+    };
+    const a = roiAlign(feats, rois, opts, 'nhwc');
+    const b = roiAlign(feats, rois, opts, 'nchw');
+    expect(a.dims).toEqual([K, C, 7, 5]);
+    expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1e-6);
+    // repeated calls (the copy's buffer is reused) give the same result
+    expect(roiAlign(feats, rois, opts, 'nhwc').data).toEqual(a.data);
+  });
+
+  it('finds a non-finite value in any channel of the channels-last copy', () => {
+    const opts = { outputSize: 2, spatialScale: 0.25 };
+    for (const c of [0, 13, 18]) {
+      const bad = new Float32Array(data);
+      const at = (2 * C + c) * H * W + 5 * W + 3;
+      bad[at] = c === 13 ? Number.POSITIVE_INFINITY : Number.NaN;
+      expect(() => roiAlign({ data: bad, dims: feats.dims }, rois, opts, 'nhwc')).toThrow(
+        new RegExp(`features.*${at}`),
+      );
+    }
+  });
+});
+
 describe('roiPool vs torchvision.ops.roi_pool', () => {
   it.each(F.roiPool.map((c, i) => [i, c] as const))('case %i', (_, c) => {
     const out = roiPool(features, Float32Array.from(c.rois), {
