@@ -13,7 +13,7 @@ export {
 } from './detector.js';
 export * from './detr/index.js';
 export { ModelCardError, ModelOutputError } from './errors.js';
-export * from './nanodet/index.js';
+export * from './faster-rcnn/index.js';
 export * from './nanodet/index.js';
 export {
   type CardFallbacks,
@@ -61,14 +61,13 @@ export * from './retinanet/index.js';
 export * from './rt-detr/index.js';
 export { topKIndices } from './select.js';
 export * from './ssd/index.js';
-export * from './faster-rcnn/index.js';
 export * from './two-stage/index.js';
 export type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
 export * from './ultralytics/index.js';
 export * from './yolo-v1/index.js';
+export * from './yolox/index.js';
 export * from './fast-rcnn/index.js';
 export * from './overfeat/index.js';
 export * from './rcnn/index.js';
 export * from './selective-search/index.js';
 export * from './sliding-window/index.js';
-export * from './yolox/index.js';

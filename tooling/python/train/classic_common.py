@@ -60,8 +60,11 @@ class Timer:
     def cpu(self) -> float:
         return cpu_seconds() - self.cpu0
 
+    def wall(self) -> float:
+        return time.time() - self.wall0
+
     def __str__(self) -> str:
-        return f'wall {time.time() - self.wall0:.0f}s cpu {self.cpu():.0f}s'
+        return f'wall {self.wall():.0f}s cpu {self.cpu():.0f}s'
 
 
 def load_scenes(root: str, split: str):

@@ -41,6 +41,8 @@ const { values } = parseArgs({
     threshold: { type: 'string', default: '0.05' },
     proposals: { type: 'string' },
     cv2: { type: 'string' },
+    /** JSON merged into each card's architecture (e.g. '{"regressBoxes":true}'); implies no --write. */
+    arch: { type: 'string' },
   },
 });
 const count = Number(values.count);
@@ -106,7 +108,10 @@ for (const kind of values.proposals !== undefined || values.cv2 !== undefined ? 
   const dir = join(MODELS, `classic-shapes-${kind}`);
   const path = join(dir, 'model.json');
   const json = JSON.parse(readFileSync(path, 'utf8'));
-  const card = parseModelCard(json, path);
+  const card = parseModelCard(
+    values.arch ? { ...json, architecture: { ...json.architecture, ...JSON.parse(values.arch) } } : json,
+    path,
+  );
   const detector = await buildDetector(registry, card, {
     base: dir,
     session: { executionProviders: ['cpu'], threads: 1 },
@@ -140,7 +145,7 @@ for (const kind of values.proposals !== undefined || values.cv2 !== undefined ? 
     measured: new Date().toISOString().slice(0, 10),
   };
   console.log(kind, JSON.stringify(metrics));
-  if (values.write) {
+  if (values.write && values.arch === undefined) {
     json.metrics = metrics;
     writeFileSync(path, `${JSON.stringify(json, null, 2)}\n`);
   }

@@ -112,6 +112,8 @@ def main() -> None:
     ap.add_argument('--data', default='/tmp/classic-scenes')
     ap.add_argument('--work', default='/tmp/classic-models')
     ap.add_argument('--cpu-minutes', type=float, default=9.0)
+    ap.add_argument('--wall-minutes', type=float, default=16.0,
+                    help='stop fine-tuning after this much wall time too (shared, busy machine)')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--out', default=os.path.join(REPO, 'models'))
     args = ap.parse_args()
@@ -129,8 +131,9 @@ def main() -> None:
     opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
     budget = args.cpu_minutes * 60
     step = 0
-    while timer.cpu() < budget:
-        frac = timer.cpu() / budget
+    wall_budget = args.wall_minutes * 60
+    while timer.cpu() < budget and timer.wall() < wall_budget:
+        frac = max(timer.cpu() / budget, timer.wall() / wall_budget)
         for g in opt.param_groups:
             g['lr'] = 0.01 * 0.5 * (1 + math.cos(math.pi * frac))
         idx = rng.integers(0, len(images), 2)
@@ -159,19 +162,24 @@ def main() -> None:
                 '2 images × 64 rois per step (25 % foreground), jittered-object and random proposals',
         'init': 'classic_overfeat.py crop network (cropnet.pt): convs (padded), fc1, classifier',
         'roi_validation_accuracy': acc, 'steps': step, 'cpu_seconds': round(timer.cpu()),
+        'wall_seconds': round(timer.wall()),
     }
     write_card(card_dir, {
         'id': 'classic-shapes-fast-rcnn',
         'name': 'Fast R-CNN shape detector (shared conv features, RoI pooling 4×4, FC box head)',
         'task': 'detect', 'labels': names, 'license': 'MIT',
         'reproduce': 'nice -n 10 /usr/bin/python3 tooling/python/train/classic_overfeat.py --data /tmp/classic-scenes && '
-                     'nice -n 10 /usr/bin/python3 tooling/python/train/classic_fast_rcnn.py --data /tmp/classic-scenes',
+                     'nice -n 10 /usr/bin/python3 tooling/python/train/classic_fast_rcnn.py --data /tmp/classic-scenes'
+                     ' && (cd packages/datasets && node --import tsx ../../tooling/python/train/classic_eval.ts --only fast-rcnn --write)',
         'input': input_spec(meta['width']),
         'architecture': {'type': 'fast-rcnn', 'pooler': 'roi-pool', 'poolSize': POOL, 'spatialScale': SCALE,
                          'proposals': {'strategy': 'fast', 'maxProposals': 2000, 'minBoxSize': 8}},
         'files': {'backbone': file_entry(bpath, card_dir), 'boxHead': file_entry(hpath, card_dir)},
-        'defaults': {'scoreThreshold': 0.5, 'iouThreshold': 0.3, 'maxDetections': 100},
-        'description': 'The crop network\'s convolutions run once per image (stride 4, 48 channels); each proposal RoI-pooled to 4×4 and classified by its FC layers, with per-class box regression.',
+        # scores run lower than R-CNN's (softmax against a background class that is 75 % of the
+        # training rois): 0.3 finds 0.65 of the held-out objects where 0.5 finds 0.42
+        'defaults': {'scoreThreshold': 0.3, 'iouThreshold': 0.3, 'maxDetections': 100},
+        'description': 'The crop network\'s convolutions run once per image (stride 4, 48 channels); each proposal RoI-pooled to 4×4 and classified by its FC layers, with per-class box regression. '
+                       'Its class scores run lower than R-CNN\'s (softmax against a background class that is 75 % of the training RoIs), so the default score threshold is 0.3: on 12 held-out scenes it finds 0.65 of the objects (class and IoU ≥ 0.5) against 0.42 at 0.5.',
         'training': training,
     })
     print(json.dumps(training, indent=1))
