@@ -130,3 +130,88 @@ export function resizeBilinearFloat(
   }
   return dst;
 }
+
+/**
+ * {@link resizeBilinearFloat} of an image normalised through a table, without making the
+ * normalised full-size image first: every source value is `lut[c·256 + byte]`, which is what
+ * a per-pixel normalisation (@ocelot/image's `toTensor`) gives, so the result is the same bit
+ * for bit. Writes channel c's [outHeight, outWidth] into the top-left corner of plane c of
+ * `dst` laid out [C, dstHeight, dstWidth] (a zero-padded network input); the rest of `dst` is
+ * left as it is.
+ *
+ * @param pixels [H, W, S] uint8, interleaved
+ * @param lut [C·256] float32: the normalised value of byte v in output channel c at c·256 + v
+ * @param sourceChannel for each output channel, the interleaved channel it reads (e.g. [2,1,0]
+ *   for BGR)
+ * @internal
+ */
+export function resizeBilinearBytes(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  lut: Float32Array,
+  sourceChannel: readonly number[],
+  outHeight: number,
+  outWidth: number,
+  dst: Float32Array,
+  dstHeight: number,
+  dstWidth: number,
+): void {
+  const stride = pixels.length / (width * height);
+  const channels = sourceChannel.length;
+  const plane = dstHeight * dstWidth;
+  if (outWidth === width && outHeight === height) {
+    for (let c = 0; c < channels; c++) {
+      const lb = c * 256;
+      const sc = sourceChannel[c]!;
+      for (let y = 0; y < height; y++) {
+        const o = c * plane + y * dstWidth;
+        for (let x = 0, p = y * width * stride + sc; x < width; x++, p += stride) {
+          dst[o + x] = lut[lb + pixels[p]!]!;
+        }
+      }
+    }
+    return;
+  }
+  const xs = axisTaps(width, outWidth);
+  const ys = axisTaps(height, outHeight);
+  const x0 = new Int32Array(outWidth);
+  const x1 = new Int32Array(outWidth);
+  for (let x = 0; x < outWidth; x++) {
+    x0[x] = xs.i0[x]! * stride;
+    x1[x] = xs.i1[x]! * stride;
+  }
+  const { w0: wx0, w1: wx1 } = xs;
+  // source rows some output row reads
+  const used = new Uint8Array(height);
+  for (let y = 0; y < outHeight; y++) {
+    used[ys.i0[y]!] = 1;
+    used[ys.i1[y]!] = 1;
+  }
+  const rowCache = new Float32Array(height * outWidth);
+  for (let c = 0; c < channels; c++) {
+    const lb = c * 256;
+    const sc = sourceChannel[c]!;
+    // horizontal pass of every used source row
+    for (let y = 0; y < height; y++) {
+      if (used[y] === 0) continue;
+      const row = y * width * stride + sc;
+      const o = y * outWidth;
+      for (let x = 0; x < outWidth; x++) {
+        const t1 = fround(lut[lb + pixels[row + x1[x]!]!]! * wx1[x]!);
+        rowCache[o + x] = fmaf(lut[lb + pixels[row + x0[x]!]!]!, wx0[x]!, t1);
+      }
+    }
+    // vertical pass into the destination plane
+    for (let y = 0; y < outHeight; y++) {
+      const r0 = ys.i0[y]! * outWidth;
+      const r1 = ys.i1[y]! * outWidth;
+      const w0 = ys.w0[y]!;
+      const w1 = ys.w1[y]!;
+      const o = c * plane + y * dstWidth;
+      for (let x = 0; x < outWidth; x++) {
+        dst[o + x] = fmaf(rowCache[r0 + x]!, w0, fround(rowCache[r1 + x]! * w1));
+      }
+    }
+  }
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InvalidArgumentError, ShapeMismatchError } from '@ocelot/core';
 import { describe, expect, it } from 'vitest';
 import { fasterRcnnFixture } from '../faster-rcnn/__fixtures__/load.js';
+import { toTensor } from '@ocelot/image';
 import { recipeImage } from '../test-utils/recipe-image.js';
 import { resizeBilinearFloat } from './resize-float.js';
 import {
@@ -68,6 +69,46 @@ describe('rcnnTransform (GeneralizedRCNNTransform, eval)', () => {
       expect(createHash('sha256').update(bytes).digest('hex'), `${img.width}x${img.height}`).toBe(
         img.inputSha256,
       );
+    }
+  });
+
+  it('equals toTensor → resizeBilinearFloat → zero pad, for RGB and BGR, up, down and same size', () => {
+    const image = recipeImage(53, 37, 5);
+    for (const channelOrder of ['rgb', 'bgr'] as const) {
+      for (const fixedSize of [
+        { width: 90, height: 64 },
+        { width: 21, height: 30 },
+        { width: 53, height: 37 },
+      ]) {
+        const o = {
+          fixedSize,
+          sizeDivisible: 16,
+          channelOrder,
+          mean: [0.1, 0.5, 0.9],
+          std: [0.2, 0.3, 0.4],
+        };
+        const got = rcnnTransform(image, o);
+        const normalised = toTensor(image, o).data;
+        const resized = resizeBilinearFloat(
+          normalised,
+          3,
+          37,
+          53,
+          fixedSize.height,
+          fixedSize.width,
+        );
+        const { width: pw, height: ph } = got.paddedSize;
+        const want = new Float32Array(3 * pw * ph);
+        for (let c = 0; c < 3; c++) {
+          for (let y = 0; y < fixedSize.height; y++) {
+            const from = (c * fixedSize.height + y) * fixedSize.width;
+            want.set(resized.subarray(from, from + fixedSize.width), (c * ph + y) * pw);
+          }
+        }
+        expect(got.tensor.data, `${channelOrder} ${fixedSize.width}x${fixedSize.height}`).toEqual(
+          want,
+        );
+      }
     }
   });
 

@@ -17,7 +17,7 @@ import {
   type RgbImage,
   toTensor,
 } from '@ocelot/image';
-import { resizeBilinearFloat } from './resize-float.js';
+import { resizeBilinearBytes } from './resize-float.js';
 
 const fround = Math.fround;
 
@@ -132,6 +132,16 @@ export interface RCNNInput {
   readonly originalSize: ImageSize;
 }
 
+/** Every byte value of every channel through `toTensor` with these options: [3·256]. */
+function normalisationTable(o: ResolvedRCNNTransformOptions): Float32Array {
+  const ramp = new Uint8Array(3 * 256);
+  for (let v = 0; v < 256; v++) ramp.fill(v, 3 * v, 3 * v + 3);
+  return toTensor(
+    { width: 256, height: 1, data: ramp },
+    { scale: o.scale, mean: o.mean, std: o.std, channelOrder: o.channelOrder },
+  ).data;
+}
+
 /**
  * torchvision's `GeneralizedRCNNTransform.forward` for one image (eval mode), bit for bit.
  * @param image [H, W, 3] uint8 RGB
@@ -142,12 +152,6 @@ export function rcnnTransform(image: RgbImage, options: RCNNTransformOptions = {
   assertRgbImage('image', image);
   const o = resolveRCNNTransformOptions(options);
   const originalSize = { width: image.width, height: image.height };
-  const normalised = toTensor(image, {
-    scale: o.scale,
-    mean: o.mean,
-    std: o.std,
-    channelOrder: o.channelOrder,
-  }).data;
   const size = rcnnResizedSize(originalSize, o);
   if (size.width < 1 || size.height < 1) {
     throw new InvalidArgumentError(
@@ -155,25 +159,26 @@ export function rcnnTransform(image: RgbImage, options: RCNNTransformOptions = {
       `${image.width}x${image.height} resizes to ${size.width}x${size.height}; too thin for minSize ${o.minSize} / maxSize ${o.maxSize}`,
     );
   }
-  const resized =
-    size.width === image.width && size.height === image.height
-      ? normalised
-      : resizeBilinearFloat(normalised, 3, image.height, image.width, size.height, size.width);
   const d = o.sizeDivisible;
   const padded = {
     width: Math.ceil(size.width / d) * d,
     height: Math.ceil(size.height / d) * d,
   };
-  let data = resized;
-  if (padded.width !== size.width || padded.height !== size.height) {
-    data = new Float32Array(3 * padded.width * padded.height);
-    for (let c = 0; c < 3; c++) {
-      for (let y = 0; y < size.height; y++) {
-        const from = (c * size.height + y) * size.width;
-        data.set(resized.subarray(from, from + size.width), (c * padded.height + y) * padded.width);
-      }
-    }
-  }
+  // Normalise (a table of the 256 byte values per channel, made by toTensor itself), resize and
+  // pad in one pass over the pixels, straight into the zero-padded input.
+  const data = new Float32Array(3 * padded.width * padded.height);
+  resizeBilinearBytes(
+    image.data,
+    image.width,
+    image.height,
+    normalisationTable(o),
+    o.channelOrder === 'bgr' ? [2, 1, 0] : [0, 1, 2],
+    size.height,
+    size.width,
+    data,
+    padded.height,
+    padded.width,
+  );
   return {
     tensor: { data, dims: [1, 3, padded.height, padded.width] },
     imageSize: size,
