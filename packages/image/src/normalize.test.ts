@@ -109,6 +109,44 @@ describe('fused paths equal the two-step paths', () => {
     );
   });
 
+  it('resizeToTensor = toTensor(resize(...)) for any sizes and options (shrinking and enlarging)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
+        opts,
+        (w, h, dw, dh, o) => {
+          const img = noiseImage(w, h, w * 7 + h * 13 + dw);
+          const fused = resizeToTensor(img, { width: dw, height: dh, ...o });
+          const twoStep = toTensor(resize(img, { width: dw, height: dh, ...o }).image, o);
+          expect(fused.tensor.dims).toEqual(twoStep.dims);
+          expect(sameBits(fused.tensor.data, twoStep.data)).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('the fused kernels write only their own image of a batch buffer', () => {
+    const img = noiseImage(37, 23, 5);
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      for (const [w, h] of [
+        [16, 10],
+        [80, 50],
+      ] as const) {
+        const per = w * h * 3;
+        const out = new Float32Array(per * 3).fill(-7);
+        resizeToTensor(img, { width: w, height: h, layout, out, outOffset: per });
+        expect(out.subarray(0, per).every((v) => v === -7)).toBe(true);
+        expect(out.subarray(2 * per).every((v) => v === -7)).toBe(true);
+        const alone = resizeToTensor(img, { width: w, height: h, layout }).tensor.data;
+        expect(sameBits(out.subarray(per, 2 * per), alone)).toBe(true);
+      }
+    }
+  });
+
   it('resizeToTensor = toTensor(resize(...))', () => {
     const img = noiseImage(33, 17);
     const a = resizeToTensor(img, {

@@ -151,11 +151,184 @@ export function tensorDestination(output: TensorOutput, size: number): [Float32A
   return [output.out, offset];
 }
 
+/** Where the unpadded content sits inside a padded tensor image, and the pad colour. */
+export interface PaddedContent {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+  readonly padColor: Rgb;
+}
+
 /**
- * Writes one padded image into a tensor, row by row: the rows of the unpadded content come
- * from `contentRow` (interleaved RGB, `contentWidth·3` bytes at the returned offset), the
- * padding is the pad colour through the same tables. This is the one fused
- * pad + normalise + HWC→CHW loop every path shares.
+ * Where pixel (x, y) of one tensor image lives in the output array, for either layout: output
+ * channel c of it is at `base[c] + y·rowStride + x·step` (NCHW: three planes, step 1; NHWC:
+ * interleaved, step 3). Kernels take these numbers so one loop serves both layouts.
+ */
+export interface TensorPlacement {
+  readonly base0: number;
+  readonly base1: number;
+  readonly base2: number;
+  readonly rowStride: number;
+  readonly step: number;
+}
+
+/** The placement of a `width × height` image at element `outOffset` in `layout`. */
+export function tensorPlacement(
+  layout: 'nchw' | 'nhwc',
+  outOffset: number,
+  width: number,
+  height: number,
+): TensorPlacement {
+  if (layout === 'nchw') {
+    const plane = width * height;
+    return {
+      base0: outOffset,
+      base1: outOffset + plane,
+      base2: outOffset + 2 * plane,
+      rowStride: width,
+      step: 1,
+    };
+  }
+  return {
+    base0: outOffset,
+    base1: outOffset + 1,
+    base2: outOffset + 2,
+    rowStride: width * 3,
+    step: 3,
+  };
+}
+
+/**
+ * Fills everything of a `width × height` tensor image outside `content` with the pad colour
+ * through the tables (the content itself is left for a kernel to write).
+ */
+export function fillTensorPadding(
+  out: Float32Array,
+  at: TensorPlacement,
+  table: NormalizationTable,
+  width: number,
+  height: number,
+  content: PaddedContent,
+): void {
+  const [l0, l1, l2] = table.lut;
+  const [s0, s1, s2] = table.sourceChannel;
+  const pc = content.padColor;
+  const pads = [l0[pc[s0]!]!, l1[pc[s1]!]!, l2[pc[s2]!]!];
+  const bases = [at.base0, at.base1, at.base2];
+  const { left, top, width: cw, height: ch } = content;
+  const right = left + cw;
+  const bottom = top + ch;
+  const { rowStride, step } = at;
+  for (let c = 0; c < 3; c++) {
+    const v = pads[c]!;
+    const base = bases[c]!;
+    if (step === 1) {
+      // NCHW: the rows above and below the content are contiguous in each plane.
+      out.fill(v, base, base + top * rowStride);
+      out.fill(v, base + bottom * rowStride, base + height * rowStride);
+      if (left > 0 || right < width) {
+        for (let y = top; y < bottom; y++) {
+          const row = base + y * rowStride;
+          out.fill(v, row, row + left);
+          out.fill(v, row + right, row + width);
+        }
+      }
+    } else {
+      fillStrided(out, base, step, top * width, v);
+      fillStrided(out, base + bottom * rowStride, step, (height - bottom) * width, v);
+      for (let y = top; y < bottom; y++) {
+        const row = base + y * rowStride;
+        fillStrided(out, row, step, left, v);
+        fillStrided(out, row + right * step, step, width - right, v);
+      }
+    }
+  }
+}
+
+/** `n` elements `step` apart from `start` set to `v`. */
+function fillStrided(out: Float32Array, start: number, step: number, n: number, v: number): void {
+  for (let i = 0, o = start; i < n; i++, o += step) out[o] = v;
+}
+
+/**
+ * Writes interleaved RGB rows through the tables into the content area of a tensor image:
+ * content row y is `n` pixels of `src` from byte `srcOffset + y·srcStride`. The whole loop
+ * nest is one function with typed-array arguments, so V8 compiles it once, whatever called it.
+ */
+export function lutRowsToTensor(
+  out: Float32Array,
+  at: TensorPlacement,
+  left: number,
+  top: number,
+  n: number,
+  rows: number,
+  src: Uint8Array,
+  srcOffset: number,
+  srcStride: number,
+  table: NormalizationTable,
+): void {
+  const [l0, l1, l2] = table.lut;
+  const [s0, s1, s2] = table.sourceChannel;
+  const { rowStride, step } = at;
+  const first = top * rowStride + left * step;
+  lutKernel(
+    out,
+    at.base0 + first,
+    at.base1 + first,
+    at.base2 + first,
+    rowStride,
+    step,
+    n,
+    rows,
+    src,
+    srcOffset,
+    srcStride,
+    l0,
+    l1,
+    l2,
+    s0,
+    s1,
+    s2,
+  );
+}
+
+function lutKernel(
+  out: Float32Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  rowStride: number,
+  step: number,
+  n: number,
+  rows: number,
+  src: Uint8Array,
+  srcOffset: number,
+  srcStride: number,
+  l0: Float32Array,
+  l1: Float32Array,
+  l2: Float32Array,
+  s0: number,
+  s1: number,
+  s2: number,
+): void {
+  for (let y = 0; y < rows; y++) {
+    let j = srcOffset + y * srcStride;
+    const r = y * rowStride;
+    const end = r + n * step;
+    for (let k = r; k < end; k += step, j += 3) {
+      out[o0 + k] = l0[src[j + s0]!]!;
+      out[o1 + k] = l1[src[j + s1]!]!;
+      out[o2 + k] = l2[src[j + s2]!]!;
+    }
+  }
+}
+
+/**
+ * Writes one padded image into a tensor: the padding is the pad colour through the tables;
+ * content row y comes from `contentRow(y)` (interleaved RGB, `content.width·3` bytes at the
+ * returned offset) and goes through the same tables. For producers of one row at a time (the
+ * generic resampler); whole images use `fillTensorPadding` + `lutRowsToTensor` directly.
  */
 export function writePaddedTensor(
   out: Float32Array,
@@ -163,78 +336,25 @@ export function writePaddedTensor(
   table: NormalizationTable,
   width: number,
   height: number,
-  content: {
-    readonly left: number;
-    readonly top: number;
-    readonly width: number;
-    readonly height: number;
-    readonly padColor: Rgb;
-  },
+  content: PaddedContent,
   contentRow: (y: number) => { readonly data: Uint8Array; readonly offset: number },
 ): void {
-  const [l0, l1, l2] = table.lut;
-  const [s0, s1, s2] = table.sourceChannel;
-  const pc = content.padColor;
-  const pad = [l0[pc[s0]!]!, l1[pc[s1]!]!, l2[pc[s2]!]!] as const;
-  const { left, top, width: cw, height: ch } = content;
-  const right = left + cw;
-  const bottom = top + ch;
-  if (table.layout === 'nchw') {
-    const plane = width * height;
-    const p0 = outOffset;
-    const p1 = outOffset + plane;
-    const p2 = outOffset + 2 * plane;
-    // Top and bottom padding are contiguous in each plane.
-    for (let c = 0; c < 3; c++) {
-      const base = outOffset + c * plane;
-      out.fill(pad[c]!, base, base + top * width);
-      out.fill(pad[c]!, base + bottom * width, base + plane);
-    }
-    for (let y = top; y < bottom; y++) {
-      const rowBase = y * width;
-      if (left > 0) {
-        out.fill(pad[0], p0 + rowBase, p0 + rowBase + left);
-        out.fill(pad[1], p1 + rowBase, p1 + rowBase + left);
-        out.fill(pad[2], p2 + rowBase, p2 + rowBase + left);
-      }
-      if (right < width) {
-        out.fill(pad[0], p0 + rowBase + right, p0 + rowBase + width);
-        out.fill(pad[1], p1 + rowBase + right, p1 + rowBase + width);
-        out.fill(pad[2], p2 + rowBase + right, p2 + rowBase + width);
-      }
-      const { data, offset } = contentRow(y - top);
-      let i = offset;
-      let o = rowBase + left;
-      const end = rowBase + right;
-      for (; o < end; o++, i += 3) {
-        out[p0 + o] = l0[data[i + s0]!]!;
-        out[p1 + o] = l1[data[i + s1]!]!;
-        out[p2 + o] = l2[data[i + s2]!]!;
-      }
-    }
-    return;
-  }
-  // NHWC
-  const fillPixels = (from: number, to: number) => {
-    for (let o = outOffset + from * 3; o < outOffset + to * 3; o += 3) {
-      out[o] = pad[0];
-      out[o + 1] = pad[1];
-      out[o + 2] = pad[2];
-    }
-  };
-  fillPixels(0, top * width);
-  fillPixels(bottom * width, width * height);
-  for (let y = top; y < bottom; y++) {
-    fillPixels(y * width, y * width + left);
-    fillPixels(y * width + right, (y + 1) * width);
-    const { data, offset } = contentRow(y - top);
-    let i = offset;
-    let o = outOffset + (y * width + left) * 3;
-    for (let x = 0; x < cw; x++, i += 3, o += 3) {
-      out[o] = l0[data[i + s0]!]!;
-      out[o + 1] = l1[data[i + s1]!]!;
-      out[o + 2] = l2[data[i + s2]!]!;
-    }
+  const at = tensorPlacement(table.layout, outOffset, width, height);
+  fillTensorPadding(out, at, table, width, height, content);
+  for (let y = 0; y < content.height; y++) {
+    const { data, offset } = contentRow(y);
+    lutRowsToTensor(
+      out,
+      at,
+      content.left,
+      content.top + y,
+      content.width,
+      1,
+      data,
+      offset,
+      0,
+      table,
+    );
   }
 }
 
@@ -251,15 +371,8 @@ export function toTensor(
   const table = normalizationTable(options);
   const { width, height, data } = image;
   const [out, offset] = tensorDestination(options, width * height * 3);
-  writePaddedTensor(
-    out,
-    offset,
-    table,
-    width,
-    height,
-    { left: 0, top: 0, width, height, padColor: [0, 0, 0] },
-    (y) => ({ data, offset: y * width * 3 }),
-  );
+  const at = tensorPlacement(table.layout, offset, width, height);
+  lutRowsToTensor(out, at, 0, 0, width, height, data, 0, width * 3, table);
   return { data: out, dims: dims(table.layout, 1, width, height) };
 }
 
@@ -293,15 +406,8 @@ export function toTensorBatch(
     per * images.length,
   );
   images.forEach((img, i) => {
-    writePaddedTensor(
-      out,
-      i * per,
-      table,
-      width,
-      height,
-      { left: 0, top: 0, width, height, padColor: [0, 0, 0] },
-      (y) => ({ data: img.data, offset: y * width * 3 }),
-    );
+    const at = tensorPlacement(table.layout, i * per, width, height);
+    lutRowsToTensor(out, at, 0, 0, width, height, img.data, 0, width * 3, table);
   });
   return { data: out, dims: dims(table.layout, images.length, width, height) };
 }

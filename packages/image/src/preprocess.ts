@@ -9,15 +9,53 @@ import { type LetterboxOptions, letterboxGeometry, type ResizeOptions } from './
 import {
   dims,
   type Float32Tensor,
+  fillTensorPadding,
+  lutRowsToTensor,
+  type NormalizationTable,
   type NormalizeOptions,
   normalizationTable,
   type TensorOutput,
+  type TensorPlacement,
   tensorDestination,
-  writePaddedTensor,
+  tensorPlacement,
 } from './normalize.js';
-import { createResampler } from './resize.js';
+import { createResampler, cvBilinearToTensor } from './resize.js';
 import { Transform } from './transform.js';
-import type { RgbImage } from './types.js';
+import type { ResampleOptions, RgbImage } from './types.js';
+
+/**
+ * Writes `image` resized to `dw × dh` and normalised into the content area (`left`, `top`) of
+ * a tensor image placed by `at`: the fused OpenCV-bilinear kernel for the default
+ * interpolation, the table loop straight from the source when the size does not change, else
+ * the generic row resampler followed by the table loop, one row at a time.
+ */
+function writeResized(
+  image: RgbImage,
+  dw: number,
+  dh: number,
+  out: Float32Array,
+  at: TensorPlacement,
+  left: number,
+  top: number,
+  table: NormalizationTable,
+  options: ResampleOptions,
+): void {
+  const { data, width: sw, height: sh } = image;
+  if (sw === dw && sh === dh) {
+    lutRowsToTensor(out, at, left, top, dw, dh, data, 0, sw * 3, table);
+    return;
+  }
+  if ((options.interpolation ?? 'bilinear') === 'bilinear' && !options.antialias) {
+    cvBilinearToTensor(data, sw, sh, dw, dh, out, at, left, top, table);
+    return;
+  }
+  const resampler = createResampler(data, sw, sh, 3, dw, dh, options);
+  const row = new Uint8Array(dw * 3);
+  for (let y = 0; y < dh; y++) {
+    resampler.row(y, row, 0);
+    lutRowsToTensor(out, at, left, top + y, dw, 1, row, 0, 0, table);
+  }
+}
 
 /** A model input and the map from it back to the original image. */
 export interface TensorResult {
@@ -38,34 +76,24 @@ export function letterboxToTensor(
   const g = letterboxGeometry(image.width, image.height, options);
   const table = normalizationTable(options);
   const [out, offset] = tensorDestination(options, g.width * g.height * 3);
-  const resampler = createResampler(
-    image.data,
-    image.width,
-    image.height,
-    3,
+  const at = tensorPlacement(table.layout, offset, g.width, g.height);
+  fillTensorPadding(out, at, table, g.width, g.height, {
+    left: g.padLeft,
+    top: g.padTop,
+    width: g.resizedWidth,
+    height: g.resizedHeight,
+    padColor: g.padColor,
+  });
+  writeResized(
+    image,
     g.resizedWidth,
     g.resizedHeight,
-    options,
-  );
-  const row = new Uint8Array(g.resizedWidth * 3);
-  const view = { data: row, offset: 0 };
-  writePaddedTensor(
     out,
-    offset,
+    at,
+    g.padLeft,
+    g.padTop,
     table,
-    g.width,
-    g.height,
-    {
-      left: g.padLeft,
-      top: g.padTop,
-      width: g.resizedWidth,
-      height: g.resizedHeight,
-      padColor: g.padColor,
-    },
-    (y) => {
-      resampler.row(y, row, 0);
-      return view;
-    },
+    options,
   );
   return {
     tensor: { data: out, dims: dims(table.layout, 1, g.width, g.height) },
@@ -90,29 +118,8 @@ export function resizeToTensor(
   assertImageSide('options.height', height);
   const table = normalizationTable(options);
   const [out, offset] = tensorDestination(options, width * height * 3);
-  const resampler = createResampler(
-    image.data,
-    image.width,
-    image.height,
-    3,
-    width,
-    height,
-    options,
-  );
-  const row = new Uint8Array(width * 3);
-  const view = { data: row, offset: 0 };
-  writePaddedTensor(
-    out,
-    offset,
-    table,
-    width,
-    height,
-    { left: 0, top: 0, width, height, padColor: [0, 0, 0] },
-    (y) => {
-      resampler.row(y, row, 0);
-      return view;
-    },
-  );
+  const at = tensorPlacement(table.layout, offset, width, height);
+  writeResized(image, width, height, out, at, 0, 0, table, options);
   const transform = new Transform({
     srcWidth: image.width,
     srcHeight: image.height,

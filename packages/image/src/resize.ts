@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError, ShapeMismatchError } from '@ocelot/core';
 import { assertImageSide, assertRgbImage } from './image.js';
+import type { NormalizationTable, TensorPlacement } from './normalize.js';
 import type { Interpolation, ResampleOptions, RgbImage } from './types.js';
 
 /** Produces the rows of a resized image on demand. */
@@ -299,6 +300,222 @@ function combineRows(
 ): void {
   for (let x = 0; x < rowLen; x++) {
     out[offset + x] = ((((h0[x]! >> 4) * b0) >> 16) + (((h1[x]! >> 4) * b1) >> 16) + 2) >> 2;
+  }
+}
+
+/**
+ * OpenCV-identical bilinear resize of interleaved RGB fused with the tensor write: the resized
+ * image is written, normalised through the tables, into the content area (`left`, `top`) of a
+ * tensor image placed by `at` — the same floats as `createResampler(…).row` followed by the
+ * table lookup, with no intermediate byte rows and no per-row callbacks.
+ *
+ * Two loop nests, chosen by the vertical scale:
+ * - shrinking (`dh < sh`): each output row reads its two source rows straight from `src`,
+ *   the horizontal and the vertical pass in registers (a source row is then rarely shared
+ *   by two output rows, so caching its horizontal pass would cost more than it saves);
+ * - otherwise: each needed source row is resampled horizontally once into one of two cached
+ *   rows, and every output row blends two of them.
+ * The blend never exceeds 255 (the table size): both weight pairs sum to 2048, so
+ * `h ≤ 255·2048` and `((h0 >> 4)·b0 >> 16) + ((h1 >> 4)·b1 >> 16) ≤ 1020`.
+ * @param src [sh,sw,3] uint8
+ */
+export function cvBilinearToTensor(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  out: Float32Array,
+  at: TensorPlacement,
+  left: number,
+  top: number,
+  table: NormalizationTable,
+): void {
+  checkSizes(sw, sh, dw, dh, 3);
+  if (src.length !== sw * sh * 3) {
+    throw new ShapeMismatchError('src', `[${sh},${sw},3]`, `${src.length} bytes`);
+  }
+  const xa = linearAxis(sw, dw, true);
+  const ya = linearAxis(sh, dh, false);
+  const px0 = new Int32Array(dw);
+  const px1 = new Int32Array(dw);
+  for (let dx = 0; dx < dw; dx++) {
+    px0[dx] = xa.i0[dx]! * 3;
+    px1[dx] = xa.i1[dx]! * 3;
+  }
+  const [l0, l1, l2] = table.lut;
+  const [s0, s1, s2] = table.sourceChannel;
+  const first = top * at.rowStride + left * at.step;
+  const o0 = at.base0 + first;
+  const o1 = at.base1 + first;
+  const o2 = at.base2 + first;
+  if (dh < sh) {
+    cvShrinkKernel(
+      src,
+      sw,
+      ya,
+      px0,
+      px1,
+      xa.w0,
+      xa.w1,
+      dw,
+      dh,
+      out,
+      o0,
+      o1,
+      o2,
+      at.rowStride,
+      at.step,
+      l0,
+      l1,
+      l2,
+      s0,
+      s1,
+      s2,
+    );
+  } else {
+    cvCachedKernel(
+      src,
+      sw,
+      ya,
+      px0,
+      px1,
+      xa.w0,
+      xa.w1,
+      dw,
+      dh,
+      out,
+      o0,
+      o1,
+      o2,
+      at.rowStride,
+      at.step,
+      l0,
+      l1,
+      l2,
+      s0,
+      s1,
+      s2,
+    );
+  }
+}
+
+/** Shrinking: both passes per output pixel, straight from the two source rows. */
+function cvShrinkKernel(
+  src: Uint8Array,
+  sw: number,
+  ya: LinearAxis,
+  px0: Int32Array,
+  px1: Int32Array,
+  wx0: Int32Array,
+  wx1: Int32Array,
+  dw: number,
+  dh: number,
+  out: Float32Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  rowStride: number,
+  step: number,
+  l0: Float32Array,
+  l1: Float32Array,
+  l2: Float32Array,
+  s0: number,
+  s1: number,
+  s2: number,
+): void {
+  const stride = sw * 3;
+  const { i0: yi0, i1: yi1, w0: yw0, w1: yw1 } = ya;
+  for (let y = 0; y < dh; y++) {
+    const r0 = yi0[y]! * stride;
+    const r1 = yi1[y]! * stride;
+    const b0 = yw0[y]!;
+    const b1 = yw1[y]!;
+    let k = y * rowStride;
+    for (let x = 0; x < dw; x++, k += step) {
+      const p = px0[x]!;
+      const q = px1[x]!;
+      const a = wx0[x]!;
+      const b = wx1[x]!;
+      const pa = r0 + p;
+      const qa = r0 + q;
+      const pb = r1 + p;
+      const qb = r1 + q;
+      let h0 = src[pa + s0]! * a + src[qa + s0]! * b;
+      let h1 = src[pb + s0]! * a + src[qb + s0]! * b;
+      out[o0 + k] = l0[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+      h0 = src[pa + s1]! * a + src[qa + s1]! * b;
+      h1 = src[pb + s1]! * a + src[qb + s1]! * b;
+      out[o1 + k] = l1[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+      h0 = src[pa + s2]! * a + src[qa + s2]! * b;
+      h1 = src[pb + s2]! * a + src[qb + s2]! * b;
+      out[o2 + k] = l2[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+    }
+  }
+}
+
+/** Enlarging (or same height): cached horizontal rows, blended per output row. */
+function cvCachedKernel(
+  src: Uint8Array,
+  sw: number,
+  ya: LinearAxis,
+  px0: Int32Array,
+  px1: Int32Array,
+  wx0: Int32Array,
+  wx1: Int32Array,
+  dw: number,
+  dh: number,
+  out: Float32Array,
+  o0: number,
+  o1: number,
+  o2: number,
+  rowStride: number,
+  step: number,
+  l0: Float32Array,
+  l1: Float32Array,
+  l2: Float32Array,
+  s0: number,
+  s1: number,
+  s2: number,
+): void {
+  const stride = sw * 3;
+  const rowLen = dw * 3;
+  let hA = new Int32Array(rowLen);
+  let hB = new Int32Array(rowLen);
+  let rowA = -1; // source row held by hA
+  let rowB = -1; // source row held by hB
+  for (let y = 0; y < dh; y++) {
+    const sy0 = ya.i0[y]!;
+    const sy1 = ya.i1[y]!;
+    // Rows go down: make hA hold sy0 and hB hold sy1 (reusing what is cached).
+    if (rowA !== sy0) {
+      if (rowB === sy0) {
+        const t = hA;
+        hA = hB;
+        hB = t;
+        rowB = rowA;
+      } else {
+        horizontalLinear(src, sy0 * stride, hA, px0, px1, wx0, wx1, dw, 3);
+      }
+      rowA = sy0;
+    }
+    if (sy1 !== sy0 && rowB !== sy1) {
+      horizontalLinear(src, sy1 * stride, hB, px0, px1, wx0, wx1, dw, 3);
+      rowB = sy1;
+    }
+    const h0 = hA;
+    const h1 = sy1 === sy0 ? hA : hB;
+    const b0 = ya.w0[y]!;
+    const b1 = ya.w1[y]!;
+    let k = y * rowStride;
+    for (let i = 0; i < rowLen; i += 3, k += step) {
+      let j = i + s0;
+      out[o0 + k] = l0[((((h0[j]! >> 4) * b0) >> 16) + (((h1[j]! >> 4) * b1) >> 16) + 2) >> 2]!;
+      j = i + s1;
+      out[o1 + k] = l1[((((h0[j]! >> 4) * b0) >> 16) + (((h1[j]! >> 4) * b1) >> 16) + 2) >> 2]!;
+      j = i + s2;
+      out[o2 + k] = l2[((((h0[j]! >> 4) * b0) >> 16) + (((h1[j]! >> 4) * b1) >> 16) + 2) >> 2]!;
+    }
   }
 }
 

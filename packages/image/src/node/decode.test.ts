@@ -15,7 +15,7 @@ import {
 } from '../errors.js';
 import { letterbox } from '../letterbox.js';
 import { noiseImage } from '../test-utils/fixtures.js';
-import { decodeImage, encodeJpeg, encodePng, readImageInfo } from './decode.js';
+import { decodeImage, encodeJpeg, encodePng, readImageInfo, sniffFormat } from './decode.js';
 
 const FIX = new URL('./__fixtures__/', import.meta.url);
 const fixturePath = (name: string) => new URL(name, FIX).pathname;
@@ -190,6 +190,27 @@ describe('decodeImage errors', () => {
     const e = await rejects(decodeImage(path));
     expect(e).toBeInstanceOf(UnsupportedImageFormatError);
     expect(e.message).toContain('notes.txt');
+  });
+
+  it('bytes of a known signature skip the header read but keep every check', async () => {
+    const jpg = await encodeJpeg(img);
+    const png = await encodePng(img);
+    expect(sniffFormat(jpg)).toBe('jpeg');
+    expect(sniffFormat(png)).toBe('png');
+    expect(
+      sniffFormat(new Uint8Array([0x52, 0x49, 0x46, 0x46, 0, 0, 0, 0, 0x57, 0x45, 0x42, 0x50])),
+    ).toBe('webp');
+    expect(sniffFormat(new Uint8Array([0xff, 0xd8]))).toBeUndefined();
+    // the format list still applies to sniffed bytes
+    const e = await rejects(decodeImage(jpg, { formats: ['png'] }));
+    expect(e).toBeInstanceOf(UnsupportedImageFormatError);
+    // same pixels as the path that reads the header first
+    const path = join(tmp, 'same.jpg');
+    writeFileSync(path, jpg);
+    const a = await decodeImage(jpg);
+    const b = await decodeImage(path);
+    expect([a.width, a.height]).toEqual([b.width, b.height]);
+    expect(Buffer.from(a.data).equals(Buffer.from(b.data))).toBe(true);
   });
 
   it('SVG is refused unless allowed', async () => {

@@ -121,14 +121,15 @@ export function mapSharpError(error: unknown, source: string, limit: number | fa
   return new CorruptImageError(source, `corrupt or truncated image (${message.trim()})`, options);
 }
 
-/**
- * Opens an image for decoding: checks the input, reads the header, enforces the format list
- * and the pixel limit. Nothing is decoded yet.
- */
-export async function openImage(
-  input: ImageSource,
-  options: DecodeOptions = {},
-): Promise<OpenedImage> {
+/** Checked decode options and the input as sharp takes it (nothing read from the image yet). */
+interface CheckedInput {
+  readonly source: string;
+  readonly limit: number | false;
+  readonly formats: readonly ImageFormat[];
+  readonly sharpInput: string | Buffer;
+}
+
+async function checkInput(input: ImageSource, options: DecodeOptions): Promise<CheckedInput> {
   const source = describeSource(input);
   const limit = options.limitInputPixels ?? DEFAULT_LIMIT_INPUT_PIXELS;
   if (limit !== false && (!Number.isInteger(limit) || limit < 1)) {
@@ -142,7 +143,6 @@ export async function openImage(
   if (!Array.isArray(formats)) {
     throw new InvalidArgumentError('options.formats', 'expected an array of format names');
   }
-
   let sharpInput: string | Buffer;
   if (typeof input === 'string' || input instanceof URL) {
     if (input instanceof URL && input.protocol !== 'file:') {
@@ -179,6 +179,55 @@ export async function openImage(
     );
   }
 
+  return { source, limit, formats, sharpInput };
+}
+
+/**
+ * The format of encoded bytes from their signature, for the formats whose signature libvips
+ * itself goes by (JPEG `FF D8 FF`, PNG's 8-byte signature, WebP `RIFF….WEBP`); `undefined`
+ * for anything else (then sharp's header read decides).
+ */
+export function sniffFormat(bytes: Uint8Array): 'jpeg' | 'png' | 'webp' | undefined {
+  const b = bytes;
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpeg';
+  if (
+    b.length >= 8 &&
+    b[0] === 0x89 &&
+    b[1] === 0x50 &&
+    b[2] === 0x4e &&
+    b[3] === 0x47 &&
+    b[4] === 0x0d &&
+    b[5] === 0x0a &&
+    b[6] === 0x1a &&
+    b[7] === 0x0a
+  ) {
+    return 'png';
+  }
+  if (
+    b.length >= 12 &&
+    b[0] === 0x52 &&
+    b[1] === 0x49 &&
+    b[2] === 0x46 &&
+    b[3] === 0x46 &&
+    b[8] === 0x57 &&
+    b[9] === 0x45 &&
+    b[10] === 0x42 &&
+    b[11] === 0x50
+  ) {
+    return 'webp';
+  }
+  return undefined;
+}
+
+/**
+ * Opens an image for decoding: checks the input, reads the header, enforces the format list
+ * and the pixel limit. Nothing is decoded yet.
+ */
+export async function openImage(
+  input: ImageSource,
+  options: DecodeOptions = {},
+): Promise<OpenedImage> {
+  const { source, limit, formats, sharpInput } = await checkInput(input, options);
   const pipeline = sharp(sharpInput, { limitInputPixels: limit, sequentialRead: true });
   let meta: sharp.Metadata;
   try {
@@ -255,6 +304,19 @@ export async function decodeImage(
   input: ImageSource,
   options: DecodeOptions = {},
 ): Promise<RgbImage> {
+  if (typeof input !== 'string' && !(input instanceof URL)) {
+    // Encoded bytes of an accepted format with an unambiguous signature: no separate header
+    // read (one trip to libvips' thread instead of two). The pixel limit is libvips' own
+    // check (mapped to ImageTooLargeError); orientation and alpha are pipeline steps.
+    const checked = await checkInput(input, options);
+    const bytes = checked.sharpInput as Buffer;
+    const format = sniffFormat(bytes);
+    if (format !== undefined && checked.formats.includes(format)) {
+      const pipeline = sharp(bytes, { limitInputPixels: checked.limit, sequentialRead: true });
+      const opened = { source: checked.source, limitInputPixels: checked.limit };
+      return runToRgb(toRgbPipeline(pipeline, options), opened, options);
+    }
+  }
   const opened = await openImage(input, options);
   return runToRgb(toRgbPipeline(opened.pipeline, options), opened, options);
 }

@@ -25,8 +25,10 @@ import {
   type NormalizeOptions,
   normalizationTable,
   type TensorOutput,
+  fillTensorPadding,
+  lutRowsToTensor,
   tensorDestination,
-  writePaddedTensor,
+  tensorPlacement,
 } from '../normalize.js';
 import { letterboxToTensor, resizeToTensor, type TensorResult } from '../preprocess.js';
 import { Transform } from '../transform.js';
@@ -178,25 +180,25 @@ export async function imageToTensor(
     );
   }
   const [out, offset] = tensorDestination(options, g.width * g.height * 3);
-  const rowBytes = g.resizedWidth * 3;
-  const view = { data: resized.data, offset: 0 };
-  writePaddedTensor(
+  const at = tensorPlacement(table.layout, offset, g.width, g.height);
+  fillTensorPadding(out, at, table, g.width, g.height, {
+    left: g.padLeft,
+    top: g.padTop,
+    width: g.resizedWidth,
+    height: g.resizedHeight,
+    padColor: g.padColor,
+  });
+  lutRowsToTensor(
     out,
-    offset,
+    at,
+    g.padLeft,
+    g.padTop,
+    g.resizedWidth,
+    g.resizedHeight,
+    resized.data,
+    0,
+    g.resizedWidth * 3,
     table,
-    g.width,
-    g.height,
-    {
-      left: g.padLeft,
-      top: g.padTop,
-      width: g.resizedWidth,
-      height: g.resizedHeight,
-      padColor: g.padColor,
-    },
-    (y) => {
-      view.offset = y * rowBytes;
-      return view;
-    },
   );
   return {
     tensor: { data: out, dims: dims(table.layout, 1, g.width, g.height) },
