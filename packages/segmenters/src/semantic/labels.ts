@@ -269,63 +269,169 @@ function argmaxWithCells(
   out: Uint8Array | Uint16Array,
   seen: Uint8Array,
 ): void {
-  const { cs, rs, ps } = stridesOf(s);
-  const d = s.data;
-  const h = s.height;
-  const w = s.width;
-  const n = h * w;
+  // Each loop nest lives in its own small function that ends with its loop (at most a
+  // `return`): V8 compiles a function called once per image while its loop runs (on-stack
+  // replacement), and code after the loop that had not run by then lacks type feedback and
+  // deoptimises that compiled loop on every later call.
+  const n = s.height * s.width;
   // Best and second-best allowed score per source sample, in one pass over the scores.
-  const first = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
-  const second = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const first = new Float32Array(n);
+  const second = new Float32Array(n);
   const firstClass = new Int32Array(n);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
+  // `lo`: the smallest allowed score; with the largest best score it sets the rounding margin.
+  let lo: number;
   if (s.layout === 'nchw') {
-    for (let k = 0; k < allowed.length; k++) {
-      const c = allowed[k]!;
-      const off = c * cs;
-      for (let i = 0; i < n; i++) {
-        const v = d[off + i]!;
-        if (v > second[i]!) {
-          if (v > first[i]!) {
-            second[i] = first[i]!;
-            first[i] = v;
-            firstClass[i] = c;
-          } else second[i] = v;
-        }
-        if (v < lo) lo = v;
-      }
-    }
+    first.fill(Number.NEGATIVE_INFINITY);
+    second.fill(Number.NEGATIVE_INFINITY);
+    lo = bestTwoPlanar(s.data, allowed, n, first, second, firstClass);
+  } else if (allowed.length === s.channels) {
+    lo = bestTwoInterleavedAll(s.data, s.channels, n, first, second, firstClass);
   } else {
-    for (let i = 0; i < n; i++) {
-      const base = i * ps;
-      let b1 = Number.NEGATIVE_INFINITY;
-      let b2 = Number.NEGATIVE_INFINITY;
-      let bc = 0;
-      for (let k = 0; k < allowed.length; k++) {
-        const c = allowed[k]!;
-        const v = d[base + c]!;
-        if (v > b2) {
-          if (v > b1) {
-            b2 = b1;
-            b1 = v;
-            bc = c;
-          } else b2 = v;
-        }
-        if (v < lo) lo = v;
-      }
-      first[i] = b1;
-      second[i] = b2;
-      firstClass[i] = bc;
-    }
+    lo = bestTwoInterleaved(s.data, s.channels, allowed, n, first, second, firstClass);
   }
-  for (let i = 0; i < n; i++) if (first[i]! > hi) hi = first[i]!;
+  const hi = maxOf(first);
   const margin = MARGIN * Math.max(Math.abs(lo), Math.abs(hi));
   const words = (s.channels + 31) >>> 5;
   // Per cell: its class when decided, else -1 - j for the j-th undecided cell, whose candidate
   // classes are bits[j·words ..].
   const decided = new Int32Array(n);
   const open = new Int32Array(n);
+  const count = decideCells(first, second, firstClass, s.height, s.width, margin, decided, open);
+  if (count * 4 > n) {
+    // Mostly undecided (noise-like scores): interpolate every class, one source row at a time.
+    argmaxSeparable(s, allowed, xt, yt, decided, out);
+    markSeen(out, seen);
+    return;
+  }
+  const bits = new Uint32Array(count * words);
+  const bound = new Float32Array(count);
+  candidateBounds(s, firstClass, open, count, margin, bound);
+  for (let k = 0; k < allowed.length; k++) {
+    candidateBits(s, allowed[k]!, open, count, bound, bits, words);
+  }
+  writeCellLabels(s, xt, yt, decided, bits, words, out, seen);
+}
+
+function markSeen(out: Uint8Array | Uint16Array, seen: Uint8Array): void {
+  for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
+}
+
+/** NCHW: running best / second best over class planes; returns the smallest score. */
+function bestTwoPlanar(
+  d: Float32Array,
+  allowed: Int32Array,
+  n: number,
+  first: Float32Array,
+  second: Float32Array,
+  firstClass: Int32Array,
+): number {
+  let lo = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < allowed.length; k++) {
+    const c = allowed[k]!;
+    const off = c * n;
+    for (let i = 0; i < n; i++) {
+      const v = d[off + i]!;
+      if (v > second[i]!) {
+        if (v > first[i]!) {
+          second[i] = first[i]!;
+          first[i] = v;
+          firstClass[i] = c;
+        } else second[i] = v;
+      }
+      if (v < lo) lo = v;
+    }
+  }
+  return lo;
+}
+
+function maxOf(a: Float32Array): number {
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < a.length; i++) if (a[i]! > hi) hi = a[i]!;
+  return hi;
+}
+
+/** NHWC, every class allowed: the C scores of a sample are contiguous. */
+function bestTwoInterleavedAll(
+  d: Float32Array,
+  C: number,
+  n: number,
+  first: Float32Array,
+  second: Float32Array,
+  firstClass: Int32Array,
+): number {
+  let lo = Number.POSITIVE_INFINITY;
+  for (let i = 0, base = 0; i < n; i++, base += C) {
+    let b1 = d[base]!;
+    let b2 = Number.NEGATIVE_INFINITY;
+    let bc = 0;
+    if (b1 < lo) lo = b1;
+    for (let c = 1; c < C; c++) {
+      const v = d[base + c]!;
+      if (v > b2) {
+        if (v > b1) {
+          b2 = b1;
+          b1 = v;
+          bc = c;
+        } else b2 = v;
+      }
+      if (v < lo) lo = v;
+    }
+    first[i] = b1;
+    second[i] = b2;
+    firstClass[i] = bc;
+  }
+  return lo;
+}
+
+/** NHWC with an allow-list. */
+function bestTwoInterleaved(
+  d: Float32Array,
+  C: number,
+  allowed: Int32Array,
+  n: number,
+  first: Float32Array,
+  second: Float32Array,
+  firstClass: Int32Array,
+): number {
+  let lo = Number.POSITIVE_INFINITY;
+  for (let i = 0, base = 0; i < n; i++, base += C) {
+    let b1 = Number.NEGATIVE_INFINITY;
+    let b2 = Number.NEGATIVE_INFINITY;
+    let bc = 0;
+    for (let k = 0; k < allowed.length; k++) {
+      const c = allowed[k]!;
+      const v = d[base + c]!;
+      if (v > b2) {
+        if (v > b1) {
+          b2 = b1;
+          b1 = v;
+          bc = c;
+        } else b2 = v;
+      }
+      if (v < lo) lo = v;
+    }
+    first[i] = b1;
+    second[i] = b2;
+    firstClass[i] = bc;
+  }
+  return lo;
+}
+
+/**
+ * Decides every cell it can: class c* when it is the best class at all four corners and its
+ * smallest best score beats the largest second-best score by the margin. Returns the number
+ * of undecided cells (listed in `open`).
+ */
+function decideCells(
+  first: Float32Array,
+  second: Float32Array,
+  firstClass: Int32Array,
+  h: number,
+  w: number,
+  margin: number,
+  decided: Int32Array,
+  open: Int32Array,
+): number {
   let count = 0;
   for (let r = 0; r < h; r++) {
     const a = r * w;
@@ -357,35 +463,46 @@ function argmaxWithCells(
       open[count++] = a + q;
     }
   }
-  if (count * 4 > n) {
-    // Mostly undecided (noise-like scores): interpolate every class, one source row at a time.
-    argmaxSeparable(s, allowed, xt, yt, decided, out);
-    for (let i = 0; i < out.length; i++) seen[out[i]!] = 1;
-    return;
-  }
-  // Candidates of an undecided cell: the classes whose largest corner reaches a lower bound of
-  // the winning score (the best smallest corner among the corners' best classes) — no other
-  // class can win anywhere in the cell.
-  const bits = new Uint32Array(count * words);
-  const bound = new Float32Array(count);
+  return count;
+}
+
+/**
+ * Per undecided cell, a lower bound of the winning score anywhere in it: the best smallest
+ * corner among the corners' best classes (minus the margin). A class whose largest corner
+ * stays below it cannot win in the cell.
+ */
+function candidateBounds(
+  s: ScoreMap,
+  firstClass: Int32Array,
+  open: Int32Array,
+  count: number,
+  margin: number,
+  bound: Float32Array,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const h = s.height;
+  const w = s.width;
   for (let j = 0; j < count; j++) {
     const cell = open[j]!;
     const r = (cell / w) | 0;
     const q = cell - r * w;
     const r1 = r + 1 < h ? r + 1 : r;
     const q1 = q + 1 < w ? q + 1 : q;
-    const corners = [cell, r * w + q1, r1 * w + q, r1 * w + q1];
+    const k0 = cell;
+    const k1 = r * w + q1;
+    const k2 = r1 * w + q;
+    const k3 = r1 * w + q1;
     const qa = r * rs + q * ps;
     const qb = r1 * rs + q * ps;
     const dq = (q1 - q) * ps;
     let L = Number.NEGATIVE_INFINITY;
     for (let k = 0; k < 4; k++) {
-      const c = firstClass[corners[k]!]!;
+      const corner = k === 0 ? k0 : k === 1 ? k1 : k === 2 ? k2 : k3;
+      const c = firstClass[corner]!;
       if (
         k > 0 &&
-        (c === firstClass[corners[0]!] ||
-          (k > 1 && c === firstClass[corners[1]!]) ||
-          (k > 2 && c === firstClass[corners[2]!]))
+        (c === firstClass[k0] || (k > 1 && c === firstClass[k1]) || (k > 2 && c === firstClass[k2]))
       )
         continue;
       const o = c * cs;
@@ -400,29 +517,41 @@ function argmaxWithCells(
     }
     bound[j] = L - margin;
   }
-  for (let k = 0; k < allowed.length; k++) {
-    const c = allowed[k]!;
-    const word = c >>> 5;
-    const bit = 1 << (c & 31);
-    const o = c * cs;
-    for (let j = 0; j < count; j++) {
-      const cell = open[j]!;
-      const r = (cell / w) | 0;
-      const q = cell - r * w;
-      const qa = o + r * rs + q * ps;
-      const qb = o + (r + 1 < h ? r + 1 : r) * rs + q * ps;
-      const dq = q + 1 < w ? ps : 0;
-      let mx = d[qa]!;
-      let v = d[qa + dq]!;
-      if (v > mx) mx = v;
-      v = d[qb]!;
-      if (v > mx) mx = v;
-      v = d[qb + dq]!;
-      if (v > mx) mx = v;
-      if (mx >= bound[j]!) bits[j * words + word]! |= bit;
-    }
+}
+
+/** Sets class c's candidate bit in every undecided cell where its largest corner reaches the bound. */
+function candidateBits(
+  s: ScoreMap,
+  c: number,
+  open: Int32Array,
+  count: number,
+  bound: Float32Array,
+  bits: Uint32Array,
+  words: number,
+): void {
+  const { cs, rs, ps } = stridesOf(s);
+  const d = s.data;
+  const h = s.height;
+  const w = s.width;
+  const word = c >>> 5;
+  const bit = 1 << (c & 31);
+  const o = c * cs;
+  for (let j = 0; j < count; j++) {
+    const cell = open[j]!;
+    const r = (cell / w) | 0;
+    const q = cell - r * w;
+    const qa = o + r * rs + q * ps;
+    const qb = o + (r + 1 < h ? r + 1 : r) * rs + q * ps;
+    const dq = q + 1 < w ? ps : 0;
+    let mx = d[qa]!;
+    let v = d[qa + dq]!;
+    if (v > mx) mx = v;
+    v = d[qb]!;
+    if (v > mx) mx = v;
+    v = d[qb + dq]!;
+    if (v > mx) mx = v;
+    if (mx >= bound[j]!) bits[j * words + word]! |= bit;
   }
-  writeCellLabels(s, xt, yt, decided, bits, words, out, seen);
 }
 
 /** One source row interpolated horizontally for every allowed class: `dst[k·W + x]`. */
