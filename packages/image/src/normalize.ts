@@ -269,14 +269,19 @@ export function lutRowsToTensor(
   table: NormalizationTable,
 ): void {
   const [l0, l1, l2] = table.lut;
-  const [s0, s1, s2] = table.sourceChannel;
+  const [s0, s1] = table.sourceChannel;
   const { rowStride, step } = at;
   const first = top * rowStride + left * step;
+  // Source channel j (R, G, B) goes to the output channel that reads it.
+  const lut = [l0, l1, l2];
+  const base = [at.base0 + first, at.base1 + first, at.base2 + first];
+  const outOf = (j: number) => (s0 === j ? 0 : s1 === j ? 1 : 2);
+  const [cr, cg, cb] = [outOf(0), outOf(1), outOf(2)];
   lutKernel(
     out,
-    at.base0 + first,
-    at.base1 + first,
-    at.base2 + first,
+    base[cr]!,
+    base[cg]!,
+    base[cb]!,
     rowStride,
     step,
     n,
@@ -284,20 +289,18 @@ export function lutRowsToTensor(
     src,
     srcOffset,
     srcStride,
-    l0,
-    l1,
-    l2,
-    s0,
-    s1,
-    s2,
+    lut[cr]!,
+    lut[cg]!,
+    lut[cb]!,
   );
 }
 
+/** The table loop: source channels at fixed offsets 0, 1, 2, each to its output channel. */
 function lutKernel(
   out: Float32Array,
-  o0: number,
-  o1: number,
-  o2: number,
+  oR: number,
+  oG: number,
+  oB: number,
   rowStride: number,
   step: number,
   n: number,
@@ -305,21 +308,18 @@ function lutKernel(
   src: Uint8Array,
   srcOffset: number,
   srcStride: number,
-  l0: Float32Array,
-  l1: Float32Array,
-  l2: Float32Array,
-  s0: number,
-  s1: number,
-  s2: number,
+  lR: Float32Array,
+  lG: Float32Array,
+  lB: Float32Array,
 ): void {
   for (let y = 0; y < rows; y++) {
     let j = srcOffset + y * srcStride;
     const r = y * rowStride;
     const end = r + n * step;
     for (let k = r; k < end; k += step, j += 3) {
-      out[o0 + k] = l0[src[j + s0]!]!;
-      out[o1 + k] = l1[src[j + s1]!]!;
-      out[o2 + k] = l2[src[j + s2]!]!;
+      out[oR + k] = lR[src[j]!]!;
+      out[oG + k] = lG[src[j + 1]!]!;
+      out[oB + k] = lB[src[j + 2]!]!;
     }
   }
 }
