@@ -13,6 +13,8 @@ import type { Planes } from './colour.js';
 import { gaussianSmooth } from './felzenszwalb.js';
 import type { Segmentation } from './felzenszwalb.js';
 
+const fround = Math.fround;
+
 export const COLOUR_BINS = 25;
 export const TEXTURE_BINS = 10;
 export const TEXTURE_ORIENTATIONS = 8;
@@ -48,7 +50,8 @@ export function textureBins(planes: Planes, smoothed?: readonly Float32Array[]):
   const perPixel = c * TEXTURE_ORIENTATIONS;
   const bins = new Uint16Array(n * perPixel);
   const plane = new Float32Array(n);
-  const responses = Array.from({ length: 4 }, () => new Float32Array(n));
+  const gxs = new Float64Array(n);
+  const gys = new Float64Array(n);
   const s = Math.SQRT1_2;
   for (let ch = 0; ch < c; ch++) {
     let g = smoothed?.[ch];
@@ -56,49 +59,68 @@ export function textureBins(planes: Planes, smoothed?: readonly Float32Array[]):
       for (let i = 0; i < n; i++) plane[i] = data[i * c + ch]!;
       g = gaussianSmooth(plane, w, h, 1);
     }
-    const [r0, r45, r90, r135] = responses as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ];
+    // Derivatives (central differences, replicated borders) and, in the same pass, the largest
+    // positive and negative response of each orientation: 0°, 45°, 90°, 135° as float32, as
+    // they are binned below.
+    let p0 = 0;
+    let n0 = 0;
+    let p1 = 0;
+    let n1 = 0;
+    let p2 = 0;
+    let n2 = 0;
+    let p3 = 0;
+    let n3 = 0;
     for (let y = 0; y < h; y++) {
-      const up = y > 0 ? y - 1 : 0;
-      const down = y < h - 1 ? y + 1 : h - 1;
+      const up = (y > 0 ? y - 1 : 0) * w;
+      const down = (y < h - 1 ? y + 1 : h - 1) * w;
+      const row = y * w;
       for (let x = 0; x < w; x++) {
         const left = x > 0 ? x - 1 : 0;
         const right = x < w - 1 ? x + 1 : w - 1;
-        const gx = 0.5 * (g[y * w + right]! - g[y * w + left]!);
-        const gy = 0.5 * (g[down * w + x]! - g[up * w + x]!);
-        const i = y * w + x;
-        r0[i] = gx;
-        r45[i] = s * (gx + gy);
-        r90[i] = gy;
-        r135[i] = s * (gy - gx);
+        const gx = 0.5 * (g[row + right]! - g[row + left]!);
+        const gy = 0.5 * (g[down + x]! - g[up + x]!);
+        const i = row + x;
+        gxs[i] = gx;
+        gys[i] = gy;
+        const v0 = fround(gx);
+        const v1 = fround(s * (gx + gy));
+        const v2 = fround(gy);
+        const v3 = fround(s * (gy - gx));
+        if (v0 > p0) p0 = v0;
+        else if (-v0 > n0) n0 = -v0;
+        if (v1 > p1) p1 = v1;
+        else if (-v1 > n1) n1 = -v1;
+        if (v2 > p2) p2 = v2;
+        else if (-v2 > n2) n2 = -v2;
+        if (v3 > p3) p3 = v3;
+        else if (-v3 > n3) n3 = -v3;
       }
     }
-    for (let o = 0; o < 4; o++) {
-      const r = responses[o]!;
-      let maxPos = 0;
-      let maxNeg = 0;
-      for (let i = 0; i < n; i++) {
-        const v = r[i]!;
-        if (v > maxPos) maxPos = v;
-        else if (-v > maxNeg) maxNeg = -v;
-      }
-      const basePos = (ch * TEXTURE_ORIENTATIONS + o) * TEXTURE_BINS;
-      const baseNeg = (ch * TEXTURE_ORIENTATIONS + o + 4) * TEXTURE_BINS;
-      const kPos = maxPos > 0 ? TEXTURE_BINS / maxPos : 0;
-      const kNeg = maxNeg > 0 ? TEXTURE_BINS / maxNeg : 0;
-      const slotPos = ch * TEXTURE_ORIENTATIONS + o;
-      const slotNeg = slotPos + 4;
-      for (let i = 0; i < n; i++) {
-        const v = r[i]!;
-        const bp = v > 0 ? Math.min(TEXTURE_BINS - 1, (v * kPos) | 0) : 0;
-        const bn = v < 0 ? Math.min(TEXTURE_BINS - 1, (-v * kNeg) | 0) : 0;
-        bins[i * perPixel + slotPos] = basePos + bp;
-        bins[i * perPixel + slotNeg] = baseNeg + bn;
-      }
+    const maxPos = [p0, p1, p2, p3];
+    const maxNeg = [n0, n1, n2, n3];
+    const kPos = maxPos.map((m) => (m > 0 ? TEXTURE_BINS / m : 0));
+    const kNeg = maxNeg.map((m) => (m > 0 ? TEXTURE_BINS / m : 0));
+    const [kp0, kp1, kp2, kp3] = kPos as [number, number, number, number];
+    const [kn0, kn1, kn2, kn3] = kNeg as [number, number, number, number];
+    const slot = ch * TEXTURE_ORIENTATIONS;
+    // bin index = (slot + orientation (+4 for the negative part))·10 + bin
+    const b0 = slot * TEXTURE_BINS;
+    const top = TEXTURE_BINS - 1;
+    for (let i = 0, o = slot; i < n; i++, o += perPixel) {
+      const gx = gxs[i]!;
+      const gy = gys[i]!;
+      const v0 = fround(gx);
+      const v1 = fround(s * (gx + gy));
+      const v2 = fround(gy);
+      const v3 = fround(s * (gy - gx));
+      bins[o] = b0 + (v0 > 0 ? Math.min(top, (v0 * kp0) | 0) : 0);
+      bins[o + 1] = b0 + 10 + (v1 > 0 ? Math.min(top, (v1 * kp1) | 0) : 0);
+      bins[o + 2] = b0 + 20 + (v2 > 0 ? Math.min(top, (v2 * kp2) | 0) : 0);
+      bins[o + 3] = b0 + 30 + (v3 > 0 ? Math.min(top, (v3 * kp3) | 0) : 0);
+      bins[o + 4] = b0 + 40 + (v0 < 0 ? Math.min(top, (-v0 * kn0) | 0) : 0);
+      bins[o + 5] = b0 + 50 + (v1 < 0 ? Math.min(top, (-v1 * kn1) | 0) : 0);
+      bins[o + 6] = b0 + 60 + (v2 < 0 ? Math.min(top, (-v2 * kn2) | 0) : 0);
+      bins[o + 7] = b0 + 70 + (v3 < 0 ? Math.min(top, (-v3 * kn3) | 0) : 0);
     }
   }
   return { bins, perPixel, length: perPixel * TEXTURE_BINS };

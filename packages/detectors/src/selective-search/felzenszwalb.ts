@@ -87,6 +87,7 @@ export function gaussianSmooth(
   const len = mask.length;
   const pad = len - 1;
   const row = new Float32Array(width + 2 * pad);
+  const [m0, m1, m2, m3, m4] = [mask[0]!, mask[1] ?? 0, mask[2] ?? 0, mask[3] ?? 0, mask[4] ?? 0];
   for (let y = 0; y < height; y++) {
     const o = y * width;
     for (let x = 0; x < pad; x++) {
@@ -94,6 +95,19 @@ export function gaussianSmooth(
       row[pad + width + x] = src[o + width - 1]!;
     }
     row.set(src.subarray(o, o + width), pad);
+    if (len === 5) {
+      // σ in (0.75, 1]: five taps, unrolled (same sums in the same order)
+      for (let x = 0; x < width; x++) {
+        const c = x + pad;
+        let acc = m0 * row[c]!;
+        acc += m1 * (row[c - 1]! + row[c + 1]!);
+        acc += m2 * (row[c - 2]! + row[c + 2]!);
+        acc += m3 * (row[c - 3]! + row[c + 3]!);
+        acc += m4 * (row[c - 4]! + row[c + 4]!);
+        tmp[o + x] = acc;
+      }
+      continue;
+    }
     for (let x = 0; x < width; x++) {
       const c = x + pad;
       let acc = mask[0]! * row[c]!;
@@ -116,36 +130,57 @@ export function gaussianSmooth(
   return out;
 }
 
-/** Indices 0..n−1 sorted by increasing non-negative float32 `keys` (stable): 2-pass radix. */
-function sortByWeight(keys: Float32Array): Int32Array {
-  const n = keys.length;
-  const bits = new Uint32Array(keys.buffer, keys.byteOffset, n);
-  const count = new Int32Array(65536);
-  const a = new Int32Array(n);
-  const b = new Int32Array(n);
-  // pass 1: low 16 bits
-  for (let i = 0; i < n; i++) count[bits[i]! & 0xffff]!++;
-  let sum = 0;
-  for (let i = 0; i < 65536; i++) {
-    const c = count[i]!;
-    count[i] = sum;
-    sum += c;
+/**
+ * Sorts edges by increasing non-negative float32 weight (stable: equal weights keep their
+ * order): a two-pass radix sort on the weight's bits (low 16, then high 16; both counts in one
+ * pass), keys carried along so the second pass reads sequentially and writes the sorted
+ * `from`, `to` and `weight` arrays directly.
+ */
+function sortEdges(
+  weight: Float32Array,
+  fromAll: Int32Array,
+  toAll: Int32Array,
+): { from: Int32Array; to: Int32Array; weight: Float32Array } {
+  const n = weight.length;
+  const bits = new Uint32Array(weight.buffer, weight.byteOffset, n);
+  const lo = new Int32Array(65536);
+  const hi = new Int32Array(65536);
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    lo[b & 0xffff]!++;
+    hi[b >>> 16]!++;
   }
-  for (let i = 0; i < n; i++) a[count[bits[i]! & 0xffff]!++] = i;
-  // pass 2: high 16 bits
-  count.fill(0);
-  for (let i = 0; i < n; i++) count[bits[i]! >>> 16]!++;
-  sum = 0;
+  let sLo = 0;
+  let sHi = 0;
   for (let i = 0; i < 65536; i++) {
-    const c = count[i]!;
-    count[i] = sum;
-    sum += c;
+    const a = lo[i]!;
+    lo[i] = sLo;
+    sLo += a;
+    const c = hi[i]!;
+    hi[i] = sHi;
+    sHi += c;
   }
+  const key = new Uint32Array(n);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    const pos = lo[b & 0xffff]!++;
+    key[pos] = b;
+    idx[pos] = i;
+  }
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  const sorted = new Float32Array(n);
+  const sortedBits = new Uint32Array(sorted.buffer);
   for (let j = 0; j < n; j++) {
-    const i = a[j]!;
-    b[count[bits[i]! >>> 16]!++] = i;
+    const b = key[j]!;
+    const e = idx[j]!;
+    const pos = hi[b >>> 16]!++;
+    from[pos] = fromAll[e]!;
+    to[pos] = toAll[e]!;
+    sortedBits[pos] = b;
   }
-  return b;
+  return { from, to, weight: sorted };
 }
 
 function checkPlanes(name: string, planes: Planes | RgbImage): Planes {
@@ -188,46 +223,53 @@ export function buildPixelGraph(
     smooth.push(gaussianSmooth(plane, w, h, sigma));
   }
   // Edges of direction d (right, down, down-right, up-right) from every pixel that has that
-  // neighbour, in raster order; `from` remembers the pixel, `dirOf` the direction.
+  // neighbour, direction by direction, in raster order.
   const offsets = [1, w, w + 1, 1 - w];
   const directions = connectivity === 8 ? 4 : 2;
   const maxEdges = directions * n;
   const weight = new Float32Array(maxEdges);
   const fromAll = new Int32Array(maxEdges);
-  const dirOf = new Uint8Array(maxEdges);
+  const toAll = new Int32Array(maxEdges);
   let m = 0;
   for (let d = 0; d < directions; d++) {
     const off = offsets[d]!;
     const x1 = d === 1 ? w : w - 1; // columns with a neighbour in direction d
     const y0 = d === 3 ? 1 : 0;
     const y1 = d === 0 || d === 3 ? h : h - 1;
-    for (let y = y0; y < y1; y++) {
-      const o = y * w;
-      for (let x = 0; x < x1; x++) {
-        const i = o + x;
-        let sum = 0;
-        for (let ch = 0; ch < c; ch++) {
-          const s = smooth[ch]!;
-          const diff = s[i]! - s[i + off]!;
-          sum += diff * diff;
+    if (c === 3) {
+      const [s0, s1, s2] = smooth as [Float32Array, Float32Array, Float32Array];
+      for (let y = y0; y < y1; y++) {
+        for (let i = y * w, end = i + x1; i < end; i++, m++) {
+          const j = i + off;
+          const d0 = s0[i]! - s0[j]!;
+          const d1 = s1[i]! - s1[j]!;
+          const d2 = s2[i]! - s2[j]!;
+          weight[m] = Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2);
+          fromAll[m] = i;
+          toAll[m] = j;
         }
-        weight[m] = Math.sqrt(sum);
-        fromAll[m] = i;
-        dirOf[m++] = d;
+      }
+    } else {
+      for (let y = y0; y < y1; y++) {
+        for (let i = y * w, end = i + x1; i < end; i++, m++) {
+          let sum = 0;
+          for (let ch = 0; ch < c; ch++) {
+            const s = smooth[ch]!;
+            const diff = s[i]! - s[i + off]!;
+            sum += diff * diff;
+          }
+          weight[m] = Math.sqrt(sum);
+          fromAll[m] = i;
+          toAll[m] = i + off;
+        }
       }
     }
   }
-  const order = sortByWeight(weight.subarray(0, m));
-  const from = new Int32Array(m);
-  const to = new Int32Array(m);
-  const sorted = new Float32Array(m);
-  for (let j = 0; j < m; j++) {
-    const e = order[j]!;
-    const a = fromAll[e]!;
-    from[j] = a;
-    to[j] = a + offsets[dirOf[e]!]!;
-    sorted[j] = weight[e]!;
-  }
+  const {
+    from,
+    to,
+    weight: sorted,
+  } = sortEdges(weight.subarray(0, m), fromAll.subarray(0, m), toAll.subarray(0, m));
   return { width: w, height: h, from, to, weight: sorted, smoothed: smooth };
 }
 
