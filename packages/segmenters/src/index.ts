@@ -38,7 +38,12 @@ export {
   type SegmenterFactory,
   type SegmenterRegistry,
 } from './registry.js';
-export type { InstanceSegmenter, Segmenter, SemanticSegmenter } from './segmenter.js';
+export type {
+  InstanceSegmenter,
+  SegmentInstances,
+  Segmenter,
+  SemanticSegmenter,
+} from './segmenter.js';
 export {
   parseSemanticHead,
   type ResolvedSemanticHeadConfig,
