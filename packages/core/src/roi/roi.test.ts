@@ -137,6 +137,26 @@ describe('roiAlign kernels agree', () => {
     expect(roiAlign(feats, rois, opts, 'nhwc').data).toEqual(a.data);
   });
 
+  it('roiPool over many RoIs (row-maximum table) equals RoI by RoI (direct)', () => {
+    // RoIs mostly inside the 29×23 map at scale 1/4, together covering it many times (the
+    // table path); one RoI alone covers less than the table costs (the direct path)
+    const pool = new Float32Array(5 * K);
+    for (let k = 0; k < K; k++) {
+      const x = rnd() * 100;
+      const y = rnd() * 80;
+      pool.set([k % 3 === 0 ? 0 : 2, x, y, x + 4 + rnd() * 100, y + 4 + rnd() * 80], 5 * k);
+    }
+    for (const outputSize of [[4, 3] as [number, number], 7]) {
+      const opts = { outputSize, spatialScale: 0.25 };
+      const all = roiPool(feats, pool, opts);
+      const per = all.data.length / K;
+      for (let k = 0; k < K; k++) {
+        const one = roiPool(feats, pool.slice(5 * k, 5 * k + 5), opts);
+        expect(one.data, `RoI ${k}`).toEqual(all.data.subarray(k * per, (k + 1) * per));
+      }
+    }
+  });
+
   it('finds a non-finite value in any channel of the channels-last copy', () => {
     const opts = { outputSize: 2, spatialScale: 0.25 };
     for (const c of [0, 13, 18]) {
