@@ -71,13 +71,36 @@ describe('selectiveSearch', () => {
 
   it('is deterministic for a seed; another seed reorders the same set', () => {
     const { image } = scenes[1]!;
-    const a = selectiveSearch(image, { strategy: 'single', seed: 1, duplicateIou: 1 });
-    expect(selectiveSearch(image, { strategy: 'single', seed: 1, duplicateIou: 1 })).toEqual(a);
-    const b = selectiveSearch(image, { strategy: 'single', seed: 2, duplicateIou: 1 });
+    const opts = { strategy: 'single', jitter: true, duplicateIou: 1 } as const;
+    const a = selectiveSearch(image, { ...opts, seed: 1 });
+    expect(selectiveSearch(image, { ...opts, seed: 1 })).toEqual(a);
+    const b = selectiveSearch(image, { ...opts, seed: 2 });
     const set = (x: Float32Array) =>
       new Set(Array.from({ length: x.length / 4 }, (_, i) => x.subarray(4 * i, 4 * i + 4).join()));
     expect(set(b)).toEqual(set(a));
     expect(b).not.toEqual(a);
+    // one hierarchy: no jitter by default, the seed does not matter and the set is the same
+    const plain = selectiveSearch(image, { strategy: 'single', duplicateIou: 1, seed: 1 });
+    expect(selectiveSearch(image, { strategy: 'single', duplicateIou: 1, seed: 2 })).toEqual(plain);
+    expect(set(plain)).toEqual(set(a));
+    expect(plain).not.toEqual(a);
+    // several hierarchies: jitter by default
+    const fast = { strategy: 'fast', duplicateIou: 1 } as const;
+    expect(selectiveSearch(image, { ...fast, seed: 2 })).not.toEqual(
+      selectiveSearch(image, { ...fast, seed: 1 }),
+    );
+    expect(() => selectiveSearch(image, { jitter: 1 as unknown as boolean })).toThrow(
+      /options.jitter/,
+    );
+  });
+
+  it('without jitter, one hierarchy is ordered by merge level: the initial regions first', () => {
+    const { image } = scenes[0]!;
+    const plain = selectiveSearch(image, { strategy: 'single', duplicateIou: 1 });
+    // initial regions (level 1) come first, in label order: region 0 holds the top-left pixel
+    expect(Array.from(plain.subarray(0, 2))).toEqual([0, 0]);
+    const jittered = selectiveSearch(image, { strategy: 'single', duplicateIou: 1, jitter: true });
+    expect(Array.from(jittered.subarray(0, 4))).not.toEqual(Array.from(plain.subarray(0, 4)));
   });
 
   it('ranks by level (default) or by position, over the same set of boxes', () => {

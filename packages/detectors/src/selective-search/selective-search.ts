@@ -8,7 +8,8 @@
  * hierarchies are ranked as in the paper — each region gets RND × its rank in its hierarchy,
  * smallest first; the rank is its merge level (OpenCV's choice, default) or its position from
  * the top (the paper's) — and duplicates keep their best rank (near-duplicates too, above
- * `duplicateIou`).
+ * `duplicateIou`). With a single hierarchy there is nothing for the random factor to mix, so by
+ * default it is left out there (`jitter`) and the ranks order the regions directly.
  *
  * Work shared across the diversification: smoothing, the pixel graph and its edge sort run
  * once per colour space; region histograms and neighbours once per segmentation.
@@ -60,6 +61,15 @@ export interface SelectiveSearchOptions {
   readonly ranking?: 'position' | 'level';
   /** Seed of the ranking's random numbers. Default 0. */
   readonly seed?: number;
+  /**
+   * Multiply each region's rank by a random number in [0, 1) (the paper's way of interleaving
+   * hierarchies). Default: true when several hierarchies are combined, false for one — there
+   * the random factor only shuffles a single ranking, and ranking by the rank itself (ties in
+   * the order the regions were made) recalls more within the first 100 proposals (the `single`
+   * preset on 100 held-out synthetic scenes: recall at IoU 0.5 0.955 → 0.961 and 0.960 → 0.977
+   * on two scene sets; README).
+   */
+  readonly jitter?: boolean;
   /**
    * Drop a proposal overlapping a better-ranked one by more than this IoU (1 = only exact
    * duplicates, as the paper and OpenCV). Default 0.8: the hierarchies repeat many regions
@@ -220,6 +230,11 @@ function resolve(
     throw new InvalidArgumentError('options.connectivity', `expected 4 or 8, got ${connectivity}`);
   }
   const shareSmoothing = options.shareSmoothing ?? true;
+  const hierarchies = colourSpaces.length * ks.length * similarities.length;
+  const jitter = options.jitter ?? hierarchies > 1;
+  if (typeof jitter !== 'boolean') {
+    throw new InvalidArgumentError('options.jitter', `expected a boolean, got ${jitter}`);
+  }
   const duplicateIou = options.duplicateIou ?? 0.8;
   if (typeof duplicateIou !== 'number' || !(duplicateIou > 0 && duplicateIou <= 1)) {
     throw new InvalidArgumentError(
@@ -240,6 +255,7 @@ function resolve(
     connectivity,
     shareSmoothing,
     duplicateIou,
+    jitter,
   };
 }
 
@@ -288,7 +304,8 @@ export function selectiveSearch(
         for (let r = 0; r < count; r++) {
           // `position`: the last region made (the whole image) is 1; `level`: merge depth
           const rank = o.ranking === 'level' ? levels[r]! : count - r;
-          values.push(rnd() * rank);
+          // without jitter, ties keep the order the hierarchy made the regions in
+          values.push(o.jitter ? rnd() * rank : rank + r / count);
           boxes.push(h[4 * r]!, h[4 * r + 1]!, h[4 * r + 2]!, h[4 * r + 3]!);
         }
       }
