@@ -9,14 +9,15 @@ Two architectures (`--arch`):
   Long et al.), summed with the stride-16 scores, upsampled ×2 again, summed with the stride-8
   scores, then bilinearly resized ×8 to the input size. Output `out` [N, C, H, W]: logits at
   input resolution, like torchvision's FCN.
-* `unet` — U-Net: a four-level encoder (strides 1…8) with a bottleneck at stride 16, and a
-  decoder of transposed-conv ×2 upsampling, skip concatenation and double convs. Output `probs`
-  [N, C, H, W]: softmax probabilities at input resolution.
+* `unet` — U-Net: an encoder to stride 32 (the same C2f stack) and a decoder of ×2 nearest
+  upsampling, skip concatenation and convs at every level back to stride 2, whose class scores are
+  resized bilinearly to the input. Output `probs` [N, C, H, W]: softmax probabilities at input
+  resolution.
 
 C = K + 1 classes, 0 = background. Input `input` [N, 3, H, W] RGB / 255 (no mean / std), any H, W
-divisible by 32 (the card fixes 256×256). Training uses random 128×128 crops (the nets are fully
-convolutional) with flips; loss is cross-entropy. Validation mean IU (over all C classes, VOC
-style) is printed as the run goes.
+divisible by 32 (the card fixes 256×256). Training uses whole scenes with random flips; loss is cross-entropy.
+Validation mean IU (over all C classes, VOC style) is printed as the run goes. Crops much smaller
+than the largest shapes (~150 px) hurt: a fragment of a large shape is ambiguous.
 
     nice -n 10 /usr/bin/python3 tooling/python/train/segmenter.py --arch fcn --data /tmp/ocelot-scenes
 """
@@ -36,7 +37,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (C2f, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
+from common import (C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
                     load_split, setup, write_card)
 
 DEFAULTS: dict = {}
@@ -54,14 +55,15 @@ def bilinear_kernel(channels: int, k: int) -> torch.Tensor:
 
 
 class FCN8s(nn.Module):
-    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128)):
+    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128), sppf: bool = False):
         super().__init__()
         c1, c2, c3, c4, c5 = width
         self.stem = Conv(3, c1, 3, 2)
         self.s2 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2, 1))
         self.s3 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3, 2))  # stride 8  (pool3)
         self.s4 = nn.Sequential(Conv(c3, c4, 3, 2), C2f(c4, c4, 2))  # stride 16 (pool4)
-        self.s5 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5, 1))  # stride 32 (pool5)
+        # stride 32 (pool5); SPPF's chained 5×5 max pools widen the context to the whole scene
+        self.s5 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5, 1), *([SPPF(c5)] if sppf else []))
         self.fc = nn.Sequential(Conv(c5, c5, 3), nn.Dropout2d(0.1), Conv(c5, c5, 1))  # "fc6/fc7"
         self.score_fr = nn.Conv2d(c5, num_classes, 1)
         self.score_pool4 = nn.Conv2d(c4, num_classes, 1)
@@ -85,42 +87,47 @@ class FCN8s(nn.Module):
         return F.interpolate(s, size=size, mode='bilinear', align_corners=False)
 
 
-class DoubleConv(nn.Sequential):
-    def __init__(self, c1: int, c2: int):
-        super().__init__(Conv(c1, c2, 3), Conv(c2, c2, 3))
-
-
 class UNet(nn.Module):
-    def __init__(self, num_classes: int, width=(16, 32, 48, 64, 96)):
+    """U-Net: an encoder down to stride 32 and a decoder that, per level, upsamples ×2 (nearest),
+    concatenates the encoder features of that level (the skip) and convolves, back up to stride 2;
+    the stride-2 class scores are resized bilinearly to the input size. The encoder is the same
+    C2f (CSP) stack as the FCN's rather than plain double convs (residual blocks train several
+    times faster on this CPU budget), and the decoder stops at stride 2 because full-resolution
+    layers with few channels cost more on a CPU than the whole rest of the network."""
+
+    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128)):
         super().__init__()
-        self.enc = nn.ModuleList()
-        c_prev = 3
-        for c in width:
-            self.enc.append(DoubleConv(c_prev, c))
-            c_prev = c
-        self.pool = nn.MaxPool2d(2)
-        self.up = nn.ModuleList()
+        c1, c2, c3, c4, c5 = width
+        self.stem = Conv(3, c1, 3, 2)  # stride 2
+        self.s2 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2, 1))  # stride 4
+        self.s3 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3, 2))  # stride 8
+        self.s4 = nn.Sequential(Conv(c3, c4, 3, 2), C2f(c4, c4, 2))  # stride 16
+        self.s5 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5, 1))  # stride 32
+        self.up = nn.Upsample(scale_factor=2.0, mode='nearest')
         self.dec = nn.ModuleList()
-        for c_skip, c_in in zip(reversed(width[:-1]), reversed(width[1:])):
-            self.up.append(nn.ConvTranspose2d(c_in, c_skip, 2, 2))
-            self.dec.append(DoubleConv(2 * c_skip, c_skip))
-        self.head = nn.Conv2d(width[0], num_classes, 1)
+        c_in = c5
+        for c_skip in (c4, c3, c2, c1):
+            self.dec.append(C2f(c_in + c_skip, c_skip, 1) if c_skip >= 32 else Conv(c_in + c_skip, c_skip, 3))
+            c_in = c_skip
+        self.head = nn.Conv2d(c1, num_classes, 1)
         self.softmax = False  # export switches the softmax on
 
     def forward(self, x):
-        skips = []
-        for i, enc in enumerate(self.enc):
-            x = enc(x if i == 0 else self.pool(x))
-            skips.append(x)
-        x = skips.pop()
-        for up, dec in zip(self.up, self.dec):
-            x = dec(torch.cat((up(x), skips.pop()), 1))
-        x = self.head(x)
-        return x.softmax(1) if self.softmax else x
+        size = x.shape[-2:]
+        y = self.stem(x)
+        skips = [y]
+        for stage in (self.s2, self.s3, self.s4):
+            y = stage(y)
+            skips.append(y)
+        y = self.s5(y)
+        for dec in self.dec:
+            y = dec(torch.cat((self.up(y), skips.pop()), 1))
+        y = F.interpolate(self.head(y), size=size, mode='bilinear', align_corners=False)
+        return y.softmax(1) if self.softmax else y
 
 
-def build(arch: str, num_classes: int) -> nn.Module:
-    return FCN8s(num_classes) if arch == 'fcn' else UNet(num_classes)
+def build(arch: str, num_classes: int, sppf: bool = False) -> nn.Module:
+    return FCN8s(num_classes, sppf=sppf) if arch == 'fcn' else UNet(num_classes)
 
 
 @torch.no_grad()
@@ -147,11 +154,14 @@ def seg_metrics(cm: torch.Tensor) -> dict:
     }
 
 
-def random_crops(x, y, size, gen):
+def random_crops(x, y, size, gen, rot90=False):
+    """Random crops with random flips (and, with `rot90`, quarter turns: every shape class is
+    rotation-invariant, so the 8 symmetries of the square are free data)."""
     n, _, h, w = x.shape
     ox = torch.randint(0, w - size + 1, (n,), generator=gen)
     oy = torch.randint(0, h - size + 1, (n,), generator=gen)
     flips = torch.rand(n, 2, generator=gen)
+    turns = torch.randint(0, 4, (n,), generator=gen).tolist() if rot90 else [0] * n
     xs, ys = [], []
     for i in range(n):
         xi = x[i, :, oy[i]:oy[i] + size, ox[i]:ox[i] + size]
@@ -160,6 +170,8 @@ def random_crops(x, y, size, gen):
             xi, yi = xi.flip(-1), yi.flip(-1)
         if flips[i, 1] < 0.5:
             xi, yi = xi.flip(-2), yi.flip(-2)
+        if turns[i]:
+            xi, yi = xi.rot90(turns[i], (-2, -1)), yi.rot90(turns[i], (-2, -1))
         xs.append(xi)
         ys.append(yi)
     return torch.stack(xs), torch.stack(ys)
@@ -170,17 +182,23 @@ def main():
     ap.add_argument('--arch', choices=('fcn', 'unet'), required=True)
     ap.add_argument('--data', default='/tmp/ocelot-scenes')
     ap.add_argument('--out', default='')
-    ap.add_argument('--epochs', type=int, default=10)
+    ap.add_argument('--epochs', type=int, default=None, help='default: fcn 12, unet 8')
     ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--crop', type=int, default=128)
+    ap.add_argument('--crop', type=int, default=None, help='training crop side; default 256 (the whole scene)')
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--train-count', type=int, default=0)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--sppf', action='store_true', help='fcn: SPPF context block after the stride-32 stage')
+    ap.add_argument('--rot90', action='store_true', help='also augment with random quarter turns')
     ap.add_argument('--bench', action='store_true')
     ap.add_argument('--export-only', default='', help='export a saved state dict (no training)')
     ap.add_argument('--train-time', default='', help='with --export-only: the training run\'s time, for the card')
     args = ap.parse_args()
     DEFAULTS.update({a.dest: a.default for a in ap._actions})
+    if args.epochs is None:
+        args.epochs = 12 if args.arch == 'fcn' else 8
+    if args.crop is None:
+        args.crop = 256
     setup(args.seed)
     timer = Timer()
     model_id = f'ocelot-shapes-{args.arch}'
@@ -188,7 +206,7 @@ def main():
     if args.export_only:
         with open(os.path.join(args.data, 'train', 'annotations.json')) as f:
             names = [c['name'] for c in sorted(json.load(f)['categories'], key=lambda c: c['id'])]
-        model = build(args.arch, len(names) + 1)
+        model = build(args.arch, len(names) + 1, args.sppf)
         model.load_state_dict(torch.load(args.export_only))
         export(model.eval(), args, names, out_dir, model_id, 256, args.train_time or str(timer))
         return
@@ -200,7 +218,7 @@ def main():
     num_classes = len(names) + 1
     print(f'data: {x_tr.shape[0]} train, {x_va.shape[0]} val, classes background + {names} ({timer})', flush=True)
 
-    model = build(args.arch, num_classes)
+    model = build(args.arch, num_classes, args.sppf)
     print(f'model: {args.arch}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
     ema = ModelEMA(model)
     decay, no_decay = [], []
@@ -225,7 +243,7 @@ def main():
         running = 0.0
         for bi in range(steps_per_epoch):
             idx = order[bi * args.batch:(bi + 1) * args.batch]
-            xb, yb = random_crops(x_tr[idx], y_tr[idx], args.crop, gen)
+            xb, yb = random_crops(x_tr[idx], y_tr[idx], args.crop, gen, args.rot90)
             for g in opt.param_groups:
                 g['lr'] = lr_at(step)
             loss = F.cross_entropy(model(xb.float() / 255), yb.long())
@@ -274,7 +292,7 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
     onnx.save(m, onnx_path)
     torch.save(model.state_dict(), f'/tmp/{model_id}.pt')
     print(f'exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB) ({timer})', flush=True)
-    flags = ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in vars(args).items()
+    flags = ' '.join(f'--{k.replace("_", "-")}' + ('' if v is True else f' {v}') for k, v in vars(args).items()
                      if k not in ('out', 'data', 'bench', 'export_only', 'train_time', 'arch') and v != DEFAULTS.get(k))
     n_params = sum(p.numel() for p in model.parameters()) / 1e6
     if args.arch == 'fcn':
@@ -286,8 +304,9 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
     else:
         architecture = {'type': 'unet', 'output': 'probs', 'values': 'probabilities'}
         name = 'Ocelot shapes U-Net'
-        what = (f'U-Net ({n_params:.2f} M parameters): five-level encoder / decoder with skip concatenation at '
-                'input resolution; output `probs` [1, 7, H, W] softmax probabilities.')
+        what = (f'U-Net ({n_params:.2f} M parameters): C2f (CSP) encoder to stride 32, decoder of ×2 nearest '
+                'upsampling with skip concatenation and convs at every level back to stride 2, scores resized '
+                'bilinearly to the input; output `probs` [1, 7, H, W] softmax probabilities.')
     card = {
         'id': model_id,
         'name': name,

@@ -11,9 +11,10 @@
  *   pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \
  *     ../../tooling/python/train/zoo_eval.ts models/ocelot-shapes-yolo/model.json [--write]
  */
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateDataset } from '../../../packages/datasets/src/index.js';
 import { loadDetector, loadModelCard } from '../../../packages/detectors/src/node.js';
 import { evaluateCoco } from '../../../packages/metrics/src/index.js';
@@ -134,7 +135,14 @@ async function main(): Promise<void> {
     console.error('usage: zoo_eval.ts <model.json> [--write]');
     process.exit(2);
   }
-  const cardPath = resolve(process.env.INIT_CWD ?? process.cwd(), cardArg);
+  // relative paths are from the repository root (the documented form is `models/<id>/model.json`),
+  // falling back to the directory the command was typed in
+  const repoPath = fileURLToPath(new URL(`../../../${cardArg}`, import.meta.url));
+  const cardPath = isAbsolute(cardArg)
+    ? cardArg
+    : existsSync(repoPath)
+      ? repoPath
+      : resolve(process.env.INIT_CWD ?? process.cwd(), cardArg);
   const card = JSON.parse(await readFile(cardPath, 'utf8'));
   const evaluate = card.task === 'detect' ? evaluateDetectorCard : evaluateSemanticCard;
   const started = Date.now();
