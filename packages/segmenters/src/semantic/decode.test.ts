@@ -7,6 +7,7 @@ import { buildSegmenter, createSegmenterRegistry } from '../registry.js';
 import type { SemanticSegmenter } from '../segmenter.js';
 import type { SemanticSegmentOptions } from '../types.js';
 import { contextOf, f32, fakeSession } from '../test-utils/fake-session.js';
+import { timesZeroSum } from './decode.js';
 
 const registry = registerBuiltins(createSegmenterRegistry());
 
@@ -166,6 +167,22 @@ describe('semantic decode through a segmenter (fake session)', () => {
     await expect(seg2.segment(createRgbImage(9, 9))).rejects.toThrow(
       /non-finite value -Infinity at flat index 47/,
     );
+  });
+
+  it('timesZeroSum: 0 for finite data, NaN for any NaN / ±Infinity wherever it sits', () => {
+    for (const n of [0, 1, 7, 8, 9, 23, 64, 1001]) {
+      const d = new Float32Array(n);
+      for (let i = 0; i < n; i++) d[i] = (i % 5) - 2.5 + i * 1e3;
+      expect(timesZeroSum(d)).toBe(0);
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        for (const at of [0, n >> 1, n - 1]) {
+          if (n === 0) continue;
+          const e = d.slice();
+          e[at] = bad;
+          expect(Number.isNaN(timesZeroSum(e))).toBe(true);
+        }
+      }
+    }
   });
 
   it('label outputs (graphs ending in ArgMax) are mapped with nearest neighbour', async () => {
