@@ -321,7 +321,19 @@ export function segmentPixelGraph(graph: PixelGraph, k: number, minSize: number)
     // Components still below minSize; the pass stops when none is left.
     let small = 0;
     for (let i = 0; i < n; i++) if (parent[i] === i && size[i]! < minSize) small++;
+    // Pixels of components that are small now. Components only grow in this pass, so an edge
+    // between two pixels of components already large is never taken: it is skipped without
+    // looking up its components (most edges are such).
+    const inSmall = new Uint8Array(n);
+    if (small > 0) {
+      for (let i = 0; i < n; i++) {
+        let r = i;
+        while (parent[r] !== r) r = parent[r]!;
+        if (size[r]! < minSize) inSmall[i] = 1;
+      }
+    }
     for (let j = 0; j < m && small > 0; j++) {
+      if (inSmall[from[j]!] === 0 && inSmall[to[j]!] === 0) continue;
       let a = from[j]!;
       while (parent[a] !== a) {
         const g = parent[parent[a]!]!;
