@@ -1,16 +1,19 @@
 """Shared pieces of the torchvision R-CNN recipes (mask_rcnn.py, faster_rcnn.py): the small
-MobileNetV3-small + FPN Mask R-CNN, instance targets from the synthetic scenes' COCO RLE masks,
-and the training loop.
+Mask R-CNN / Faster R-CNN, instance targets from the synthetic scenes' COCO RLE / polygon masks,
+flips, and the training loop.
 
-The backbone is torchvision's `mobilenet_v3_small` (weights=None, plain BatchNorm so it trains
-from scratch) cut before its final 1×1 expansion, with an FPN (96 channels) on the stride 8 / 16 /
-32 stages plus torchvision's max-pool level: feature names `0`, `1`, `2`, `pool`.
+The backbone is a plain conv network built from the YOLO-style recipe's blocks (common.py Conv /
+C2f / SPPF; widths 16-32-64-128-192, BatchNorm, trained from scratch) with a torchvision FPN of
+64 channels on the stride 8 / 16 / 32 stages plus torchvision's max-pool level: feature names
+`0`, `1`, `2`, `pool` (strides 8, 16, 32, 64). No depthwise convolutions: torch 1.13's CPU
+backward of MobileNet's depthwise convs was the bottleneck of the earlier MobileNetV3 version.
 """
 from __future__ import annotations
 
 import math
 import os
 import sys
+from collections import OrderedDict
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
@@ -18,35 +21,87 @@ import numpy as np
 import torch
 import torch.nn as nn
 from pycocotools import mask as mask_utils
-from torchvision.models import mobilenet_v3_small
 from torchvision.models.detection import FasterRCNN, MaskRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
-from torchvision.models.detection.backbone_utils import BackboneWithFPN
-from torchvision.models.detection.faster_rcnn import TwoMLPHead, FastRCNNPredictor
-from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor
+from torchvision.models.detection.mask_rcnn import MaskRCNNHeads
 from torchvision.ops import MultiScaleRoIAlign
-from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
+from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelMaxPool
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import Timer  # noqa: E402
+from common import C2f, SPPF, Conv, ModelEMA, Timer  # noqa: E402
 
-FPN_CHANNELS = 96
+FPN_CHANNELS = 64
 REPRESENTATION = 128
 MASK_CHANNELS = 64
+MASK_LAYERS = 2
 SIZE = 256
+# the shapes are 12-230 px and nearly square (w/h 0.67-1.5): two sizes, one aspect ratio per level
 ANCHOR_SIZES = ((16, 24), (32, 48), (64, 96), (128, 192))
-ASPECT_RATIOS = ((0.5, 1.0, 2.0),) * 4
+ASPECT_RATIOS = ((1.0,),) * 4
+# backbone stages: (channels, C2f bottlenecks) at strides 2, 4, 8, 16, 32
+WIDTHS = (16, 32, 64, 128, 192)
+FEATURES = {'0': 8, '1': 16, '2': 32, 'pool': 64}  # FPN level -> stride
+
+
+class ConvBackbone(nn.Module):
+    """Plain conv backbone (the YOLO-style recipe's Conv/C2f/SPPF blocks, no depthwise convs)
+    with a torchvision FPN: levels `0`, `1`, `2` at strides 8 / 16 / 32 and `pool` (max-pool of
+    `2`, stride 64), all FPN_CHANNELS wide."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        c1, c2, c3, c4, c5 = WIDTHS
+        self.stem = nn.Sequential(Conv(3, c1, 3, 2), Conv(c1, c2, 3, 2), C2f(c2, c2, 1))
+        self.s3 = nn.Sequential(Conv(c2, c3, 3, 2), C2f(c3, c3, 1))
+        self.s4 = nn.Sequential(Conv(c3, c4, 3, 2), C2f(c4, c4, 1))
+        self.s5 = nn.Sequential(Conv(c4, c5, 3, 2), C2f(c5, c5, 1), SPPF(c5))
+        self.fpn = FeaturePyramidNetwork([c3, c4, c5], FPN_CHANNELS, extra_blocks=LastLevelMaxPool())
+        self.out_channels = FPN_CHANNELS
+
+    def forward(self, x):
+        x3 = self.s3(self.stem(x))
+        x4 = self.s4(x3)
+        x5 = self.s5(x4)
+        return self.fpn(OrderedDict([('0', x3), ('1', x4), ('2', x5)]))
+
+
+class ConvBoxHead(nn.Module):
+    """torchvision's TwoMLPHead with fc6 written as a 7×7 convolution over the pooled RoI
+    features (the same function: flatten + Linear). torch 1.13 here has generic BLAS, so the
+    [K, C·49] × [C·49, 128] matmul ran ~10× slower than the oneDNN convolution."""
+
+    def __init__(self, in_channels: int, resolution: int, representation: int) -> None:
+        super().__init__()
+        self.fc6 = nn.Conv2d(in_channels, representation, resolution)
+        self.fc7 = nn.Linear(representation, representation)
+
+    def forward(self, x):
+        x = torch.relu(self.fc6(x)).flatten(start_dim=1)
+        return torch.relu(self.fc7(x))
+
+
+class MaskPredictor(nn.Sequential):
+    """torchvision's MaskRCNNPredictor with its 2×2 stride-2 transposed conv written as a 1×1 conv
+    to 4× the channels + PixelShuffle(2) (the same function; ONNX DepthToSpace). torch 1.13's CPU
+    ConvTranspose2d backward was the single slowest op of a training step."""
+
+    def __init__(self, in_channels: int, dim_reduced: int, num_classes: int) -> None:
+        super().__init__(OrderedDict([
+            ('conv5_mask', nn.Conv2d(in_channels, 4 * dim_reduced, 1)),
+            ('upsample', nn.PixelShuffle(2)),
+            ('relu', nn.ReLU(inplace=True)),
+            ('mask_fcn_logits', nn.Conv2d(dim_reduced, num_classes, 1)),
+        ]))
+        for name, param in self.named_parameters():
+            if 'weight' in name:
+                nn.init.kaiming_normal_(param, mode='fan_out', nonlinearity='relu')
+            else:
+                nn.init.zeros_(param)
 
 
 def backbone() -> nn.Module:
-    features = mobilenet_v3_small(weights=None, norm_layer=nn.BatchNorm2d).features[:12]
-    return BackboneWithFPN(
-        features,
-        return_layers={'3': '0', '8': '1', '11': '2'},
-        in_channels_list=[24, 48, 96],
-        out_channels=FPN_CHANNELS,
-        extra_blocks=LastLevelMaxPool(),
-    )
+    return ConvBackbone()
 
 
 def _common_kwargs(num_classes: int) -> dict:
@@ -61,7 +116,7 @@ def _common_kwargs(num_classes: int) -> dict:
         rpn_post_nms_top_n_test=150,
         rpn_batch_size_per_image=128,
         box_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 7, 2),
-        box_head=TwoMLPHead(FPN_CHANNELS * 49, REPRESENTATION),
+        box_head=ConvBoxHead(FPN_CHANNELS, 7, REPRESENTATION),
         box_predictor=FastRCNNPredictor(REPRESENTATION, num_classes + 1),
         box_batch_size_per_image=64,
         box_detections_per_img=100,
@@ -73,14 +128,25 @@ def build_mask_rcnn(num_classes: int) -> MaskRCNN:
     return MaskRCNN(
         backbone(),
         mask_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 14, 2),
-        mask_head=MaskRCNNHeads(FPN_CHANNELS, (MASK_CHANNELS,) * 4, 1),
-        mask_predictor=MaskRCNNPredictor(MASK_CHANNELS, MASK_CHANNELS, num_classes + 1),
+        mask_head=MaskRCNNHeads(FPN_CHANNELS, (MASK_CHANNELS,) * MASK_LAYERS, 1),
+        mask_predictor=MaskPredictor(MASK_CHANNELS, MASK_CHANNELS, num_classes + 1),
         **kw,
     )
 
 
 def build_faster_rcnn(num_classes: int) -> FasterRCNN:
     return FasterRCNN(backbone(), **_common_kwargs(num_classes))
+
+
+def backbone_spec() -> dict:
+    """What the card says about the backbone (feature names, channels, strides)."""
+    return {
+        'type': 'conv-c2f-fpn',
+        'stageChannels': list(WIDTHS),
+        'featureNames': list(FEATURES),
+        'channels': FPN_CHANNELS,
+        'strides': list(FEATURES.values()),
+    }
 
 
 def load_instances(root: str, split: str):
@@ -130,16 +196,53 @@ def make_target(objs, flip: bool, masks: bool, width: int):
     return {k: v[keep] for k, v in t.items()}
 
 
+def param_groups(model: nn.Module, weight_decay: float):
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (no_decay if p.ndim <= 1 else decay).append(p)
+    return [{'params': decay, 'weight_decay': weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
+
+
+def lr_lambda(iters: int, warm: int):
+    """Linear warm-up, then cosine down to 2 % of the peak."""
+    return lambda i: (i + 1) / warm if i < warm else \
+        0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, iters - warm)))
+
+
+def flip_image(im: torch.Tensor, h: bool, v: bool) -> torch.Tensor:
+    if h:
+        im = im.flip(-1)
+    if v:
+        im = im.flip(-2)
+    return im
+
+
+def flip_target(t: dict, h: bool, v: bool, size: int) -> dict:
+    """Horizontal / vertical flips of a target from make_target (the scenes are square)."""
+    t = dict(t)
+    b = t['boxes']
+    if h:
+        b = torch.stack([size - b[:, 2], b[:, 1], size - b[:, 0], b[:, 3]], 1)
+        if 'masks' in t:
+            t['masks'] = t['masks'].flip(-1)
+    if v:
+        b = torch.stack([b[:, 0], size - b[:, 3], b[:, 2], size - b[:, 1]], 1)
+        if 'masks' in t:
+            t['masks'] = t['masks'].flip(-2)
+    t['boxes'] = b
+    return t
+
+
 def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr: float, seed: int,
-          masks: bool, log_every: int = 25) -> None:
+          masks: bool, warmup: int = 100, ema_decay: float = 0.998, log_every: int = 25) -> nn.Module:
+    """AdamW (weight decay 5e-4 on weights only), warm-up + cosine, random horizontal and vertical
+    flips; returns the exponential moving average of the weights (common.ModelEMA), in eval mode."""
     g = torch.Generator().manual_seed(seed)
+    opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=lr)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(iters, max(1, min(warmup, iters // 5))))
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=lr, weight_decay=1e-4)
-    warm = min(200, iters // 10)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt,
-        lambda i: (i + 1) / warm if i < warm else 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, iters - warm))) * 0.98 + 0.02,
-    )
+    ema = ModelEMA(model, decay=ema_decay, tau=100.0)
     model.train()
     timer = Timer()
     n = x.shape[0]
@@ -147,12 +250,11 @@ def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr
     avg = None
     for it in range(iters):
         idx = torch.randint(0, n, (batch,), generator=g).tolist()
-        flips = (torch.rand(batch, generator=g) < 0.5).tolist()
+        flips = (torch.rand(batch, 2, generator=g) < 0.5).tolist()
         images, targets = [], []
-        for i, fl in zip(idx, flips):
-            im = x[i].float() / 255
-            images.append(im.flip(-1) if fl else im)
-            targets.append(make_target(objs[i], fl, masks, width))
+        for i, (fh, fv) in zip(idx, flips):
+            images.append(flip_image(x[i].float() / 255, fh, fv))
+            targets.append(flip_target(make_target(objs[i], False, masks, width), fh, fv, width))
         losses = model(images, targets)
         loss = sum(losses.values())
         opt.zero_grad()
@@ -160,6 +262,7 @@ def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr
         torch.nn.utils.clip_grad_norm_(params, 10.0)
         opt.step()
         sched.step()
+        ema.update(model)
         vals = {k: float(v) for k, v in losses.items()}
         avg = vals if avg is None else {k: 0.9 * avg[k] + 0.1 * vals[k] for k in vals}
         if (it + 1) % log_every == 0 or it == 0:
@@ -167,3 +270,4 @@ def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr
             print(f'iter {it + 1}/{iters} loss {sum(avg.values()):.3f} ({parts}) lr {sched.get_last_lr()[0]:.2e} ({timer})',
                   flush=True)
     model.eval()
+    return ema.ema.eval()
