@@ -2,7 +2,12 @@ import { InvalidArgumentError } from '@ocelot/core';
 import { Transform } from '@ocelot/image';
 import { describe, expect, it } from 'vitest';
 import { ModelOutputError } from './errors.js';
-import { finalizeDetections, resolveDetectOptions, topByScore } from './postprocess.js';
+import {
+  assertFiniteOutput,
+  finalizeDetections,
+  resolveDetectOptions,
+  topByScore,
+} from './postprocess.js';
 
 const names = ['cat', 'dog', 'bird'];
 const identity = Transform.identity(100, 100);
@@ -161,5 +166,47 @@ describe('finalizeDetections', () => {
 describe('topByScore', () => {
   it('orders by score, ties by index, and caps', () => {
     expect(Array.from(topByScore(new Float32Array([0.1, 0.5, 0.5, 0.9]), 3))).toEqual([3, 1, 2]);
+  });
+});
+
+describe('assertFiniteOutput', () => {
+  const bad = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
+
+  it('accepts finite outputs of every length, including negative zero and extremes', () => {
+    for (const n of [0, 1, 7, 8, 9, 16, 17, 1003]) {
+      const data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = ((i * 37) % 11) - 5;
+      if (n > 0) data[0] = -0;
+      if (n > 2) data[2] = 3.4e38;
+      if (n > 3) data[3] = -3.4e38;
+      expect(() => assertFiniteOutput('m', 'scores', data)).not.toThrow();
+      expect(() => assertFiniteOutput('m', 'scores', Array.from(data))).not.toThrow();
+    }
+  });
+
+  it('names the first non-finite value and its flat index wherever it is (body and tail)', () => {
+    for (const n of [1, 8, 9, 15, 16, 1003]) {
+      for (const at of new Set([0, n >> 1, n - 1, n - (n & 7)].filter((i) => i < n))) {
+        for (const v of bad) {
+          const data = new Float32Array(n).fill(0.5);
+          data[at] = v;
+          if (at + 1 < n) data[n - 1] = Number.NaN; // a later bad value is not the one named
+          let caught: unknown;
+          try {
+            assertFiniteOutput('m', 'scores', data);
+          } catch (error) {
+            caught = error;
+          }
+          expect(caught).toBeInstanceOf(ModelOutputError);
+          expect((caught as Error).message).toContain(`non-finite value ${v} at flat index ${at}`);
+        }
+      }
+    }
+  });
+
+  it('checks plain arrays as well as typed arrays', () => {
+    expect(() => assertFiniteOutput('m', 'boxes', [1, 2, Number.NaN])).toThrow(
+      /non-finite value NaN at flat index 2/,
+    );
   });
 });
