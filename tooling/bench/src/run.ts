@@ -13,6 +13,9 @@
  *                      results/partial.md when filtered or quick; OCELOT_BENCH_OUT)
  *   --note TEXT        a line for the Notes section, e.g. "machine loaded" (OCELOT_BENCH_NOTE)
  *   --seed N           input seed (default 20240611; OCELOT_BENCH_SEED)
+ *   --case-timeout S   wall-clock limit of one case in seconds (default 300;
+ *                      OCELOT_BENCH_CASE_TIMEOUT): a case still running then is reported as
+ *                      "timed out" and the run moves on (a stuck Python worker is restarted)
  *   OCELOT_BENCH_PYTHON  Python for the peers (default /usr/bin/python3)
  *   OCELOT_BENCH_DIR     scratch dir for inputs and the cached COCO set (default <tmp>/ocelot-bench)
  */
@@ -30,15 +33,13 @@ import {
   type CaseReport,
   consoleLines,
   details,
-  type OcelotReport,
-  type PeerReport,
   summarize,
   summaryLine,
-  timing,
   writeResults,
 } from './harness/report.js';
-import { measure, STANDARD_TIMING } from './harness/timing.js';
-import { type BenchCase, type BenchRow, SkipCase } from './harness/types.js';
+import { runCaseWithLimit } from './harness/runner.js';
+import { STANDARD_TIMING } from './harness/timing.js';
+import type { BenchCase, BenchRow } from './harness/types.js';
 import { ROWS } from './rows/index.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +54,7 @@ function options() {
       out: { type: 'string' },
       note: { type: 'string', multiple: true },
       seed: { type: 'string' },
+      'case-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
@@ -68,6 +70,7 @@ function options() {
     out: values.out ?? env.OCELOT_BENCH_OUT,
     notes: [...(values.note ?? []), ...(env.OCELOT_BENCH_NOTE ? [env.OCELOT_BENCH_NOTE] : [])],
     seed: Number(values.seed ?? env.OCELOT_BENCH_SEED ?? 20240611),
+    caseTimeoutS: Number(values['case-timeout'] ?? env.OCELOT_BENCH_CASE_TIMEOUT ?? 300),
     help: values.help,
   };
 }
@@ -77,87 +80,17 @@ function selected(row: BenchRow, c: BenchCase, filter: readonly string[]): boole
   return filter.some((f) => f === row.id || c.id === f || c.id.startsWith(`${f}/`));
 }
 
-function errorText(error: unknown): string {
-  const e = error as Error;
-  return (e?.message ?? String(error)).split('\n').slice(0, 12).join('\n');
-}
-
-async function runCase(ctx: BenchContext, row: BenchRow, c: BenchCase): Promise<CaseReport> {
-  const base = { row, caseId: c.id, workload: c.workload };
-  let prepared: Awaited<ReturnType<BenchCase['prepare']>>;
-  try {
-    prepared = await c.prepare(ctx);
-  } catch (error) {
-    if (error instanceof SkipCase) {
-      return {
-        ...base,
-        ocelot: { kind: 'unavailable', reason: 'not run' },
-        peers: [],
-        skipped: error.message,
-      };
-    }
-    return {
-      ...base,
-      ocelot: { kind: 'error', error: 'not run' },
-      peers: [],
-      error: errorText(error),
-    };
-  }
-  try {
-    let ocelot: OcelotReport;
-    let answer: unknown;
-    if (!prepared.ocelot.available) {
-      ocelot = { kind: 'unavailable', reason: prepared.ocelot.reason };
-    } else {
-      try {
-        ctx.log(`    Ocelot ${prepared.ocelot.label} …`);
-        const m = await measure(prepared.ocelot.run, prepared.timing ?? STANDARD_TIMING);
-        answer = m.output;
-        ocelot = { kind: 'measured', label: prepared.ocelot.label, ...timing(m) };
-      } catch (error) {
-        ocelot = { kind: 'error', error: errorText(error) };
-      }
-    }
-    const peers: PeerReport[] = [];
-    let reference: { name: string; output: unknown } | undefined;
-    for (const peer of prepared.peers) {
-      const reason = await peer.unavailable(ctx);
-      if (reason) {
-        peers.push({ kind: 'skipped', name: peer.name, reason });
-        continue;
-      }
-      try {
-        ctx.log(`    ${peer.name} …`);
-        const m = await peer.measure(ctx, STANDARD_TIMING);
-        const check =
-          ocelot.kind === 'measured' ? prepared.check(answer, m.output, peer.name) : undefined;
-        const crossCheck = reference
-          ? { ...prepared.check(reference.output, m.output, peer.name), against: reference.name }
-          : undefined;
-        reference ??= { name: peer.name, output: m.output };
-        peers.push({
-          kind: 'measured',
-          name: peer.name,
-          ...timing(m),
-          ...(check ? { check } : {}),
-          ...(crossCheck ? { crossCheck } : {}),
-          ...(peer.note ? { note: peer.note } : {}),
-        });
-      } catch (error) {
-        peers.push({ kind: 'error', name: peer.name, error: errorText(error) });
-      }
-    }
-    return { ...base, ocelot, peers };
-  } finally {
-    await prepared.dispose?.();
-  }
-}
-
 async function main(): Promise<number> {
   const opts = options();
   if (opts.help) {
     process.stdout.write(`${readHelp()}\n`);
     return 0;
+  }
+  if (!(opts.caseTimeoutS > 0)) {
+    process.stderr.write(
+      '--case-timeout (OCELOT_BENCH_CASE_TIMEOUT) must be a positive number of seconds\n',
+    );
+    return 2;
   }
   const benchDir = process.env.OCELOT_BENCH_DIR ?? join(tmpdir(), 'ocelot-bench');
   const python = new PythonPeers(
@@ -210,7 +143,7 @@ async function main(): Promise<number> {
       );
       for (const c of cases) {
         ctx.log(`  ▶ ${c.id}`);
-        const report = await runCase(ctx, row, c);
+        const report = await runCaseWithLimit(ctx, python, row, c, opts.caseTimeoutS * 1000);
         reports.push(report);
         for (const line of consoleLines(report)) process.stdout.write(`${line}\n`);
         for (const d of details(report)) {
@@ -235,6 +168,8 @@ async function main(): Promise<number> {
   ];
   const rules = [
     `timing: ${STANDARD_TIMING.warmup} warm-up runs, then the median of ${STANDARD_TIMING.runs}, on both sides; when the first warm-up call takes ≥ ${STANDARD_TIMING.slowMs} ms that side does ${STANDARD_TIMING.slowWarmup} warm-up + median of ${STANDARD_TIMING.slowRuns}, and when it takes ≥ ${STANDARD_TIMING.verySlowMs} ms that first call is the one measurement ("runs" column: warm-ups+timed, Ocelot / peer); rows with their own rule say so in the notes below`,
+    `timing of peers in this Node process (onnxruntime graphs, the model's own session.run, sharp, plain JS): Ocelot and the peer are timed in alternation — O, P, O, P, … through the warm-ups and the timed runs, the same counts on both sides (the slow switches look at the slower first call), the median of each side — so a change of machine load during the case hits both sides alike; such a line's Ocelot ms is the one from its alternated run. Python peers (torchvision, OpenCV, pycocotools) run in another process and time their own block after Ocelot's`,
+    `each case has a wall-clock limit of ${opts.caseTimeoutS} s (--case-timeout, OCELOT_BENCH_CASE_TIMEOUT): a case still running then is reported "timed out" with what it measured before, a Python worker with a request in flight is killed and restarted, and the run moves on`,
     `inputs: seed ${opts.seed}, written once per run under ${ctx.inputs.dir} and read by both sides`,
   ];
   const notes = [...opts.notes, ...buildNotes];
@@ -256,7 +191,7 @@ async function main(): Promise<number> {
   });
   const s = summarize(reports);
   process.stdout.write(`\n${summaryLine(s)}\nwrote ${out}\n`);
-  return s.failed > 0 ? 1 : 0;
+  return s.failed > 0 || s.timedOut > 0 ? 1 : 0;
 }
 
 function readHelp(): string {

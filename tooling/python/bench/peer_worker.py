@@ -41,9 +41,23 @@ def probe(args):
 TASKS = {'probe': probe, **peers.TASKS}
 
 
-def main():
-    protocol = sys.stdout
+def protocol_stream():
+    """The protocol's own copy of stdout; fd 1 itself then points at stderr.
+
+    `sys.stdout = sys.stderr` alone only redirects Python-level prints: C code (OpenCV, torch,
+    pycocotools' extension) writing to fd 1 would land in the middle of a JSON line, the harness
+    could not parse that response and would wait for it for ever. With fd 1 moved to stderr,
+    nothing but the responses can reach the pipe.
+    """
+    sys.stdout.flush()
+    fd = os.dup(1)
+    os.dup2(2, 1)
     sys.stdout = sys.stderr
+    return os.fdopen(fd, 'w', buffering=1, encoding='utf-8')
+
+
+def main():
+    protocol = protocol_stream()
     for line in sys.stdin:
         line = line.strip()
         if not line:

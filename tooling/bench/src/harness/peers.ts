@@ -3,7 +3,36 @@ import type { BenchContext } from './context.js';
 import { type ort, ortSession } from './ort.js';
 import { type PythonModule, PythonPeers, type PythonTaskResult } from './python.js';
 import { type Measured, measure, type TimingRule } from './timing.js';
-import type { PeerSide } from './types.js';
+import type { InProcessPeer, PeerSide } from './types.js';
+
+/**
+ * A peer that runs in this Node process. `start` builds what the timed call needs (session,
+ * feeds) and returns it as an {@link InProcessPeer}; the harness times it in alternation with
+ * Ocelot, or on its own through `measure` when Ocelot cannot run.
+ */
+export function inProcessPeer<Out>(options: {
+  name: string;
+  note?: string;
+  unavailable?: (ctx: BenchContext) => Promise<string | undefined>;
+  start: (ctx: BenchContext) => Promise<InProcessPeer<Out>>;
+}): PeerSide<Out> {
+  return {
+    name: options.name,
+    ...(options.note ? { note: options.note } : {}),
+    unavailable: options.unavailable ?? (async () => undefined),
+    inProcess: options.start,
+    async measure(ctx, timing): Promise<Measured<Out>> {
+      const peer = await options.start(ctx);
+      try {
+        const m = await measure(() => peer.run(), timing);
+        const { output } = await peer.finish(m.output);
+        return { times: m.times, warmup: m.warmup, output };
+      } finally {
+        await peer.dispose?.();
+      }
+    },
+  };
+}
 
 /** An onnxruntime single-op graph run in this process; feeds are built before timing. */
 export function ortPeer<Out>(options: {
@@ -13,17 +42,20 @@ export function ortPeer<Out>(options: {
   read: (outputs: ort.InferenceSession.ReturnType) => Out;
   note?: string;
 }): PeerSide<Out> {
-  return {
+  return inProcessPeer({
     name: options.name,
     ...(options.note ? { note: options.note } : {}),
-    unavailable: async () => undefined,
-    async measure(_ctx, timing): Promise<Measured<Out>> {
+    async start() {
       const session = await ortSession(options.graph);
       const feeds = options.feeds();
-      const m = await measure(() => session.run(feeds), timing);
-      return { times: m.times, warmup: m.warmup, output: options.read(m.output) };
+      return {
+        run: () => session.run(feeds),
+        finish: async (last) => ({
+          output: options.read(last as ort.InferenceSession.ReturnType),
+        }),
+      };
     },
-  };
+  });
 }
 
 const reused = new Map<string, Promise<PythonTaskResult>>();

@@ -95,6 +95,29 @@ export class PythonPeers {
     }
   }
 
+  /** True while a request is waiting for the worker's answer. */
+  busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /**
+   * Kills the worker (SIGKILL) and rejects what it was asked with `why`; the next request
+   * starts a fresh worker. Used by the per-case time limit. Returns whether one was running.
+   */
+  restart(why: string): boolean {
+    const proc = this.proc;
+    this.proc = undefined;
+    this.exited = undefined;
+    for (const p of this.pending.values()) p.reject(new Error(`${why}\n${this.tail()}`));
+    this.pending.clear();
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return false;
+    proc.removeAllListeners('exit');
+    proc.removeAllListeners('error');
+    proc.on('error', () => undefined);
+    proc.kill('SIGKILL');
+    return true;
+  }
+
   private async doProbe(): Promise<Probe | string> {
     if (!existsSync(this.executable)) {
       return `${this.executable} not found (set OCELOT_BENCH_PYTHON to a Python with torch, torchvision, OpenCV, pycocotools)`;
@@ -121,12 +144,15 @@ export class PythonPeers {
       },
     });
     this.proc = proc;
+    // A write to a dead worker's stdin must not crash the bench: 'exit' rejects the requests.
+    proc.stdin.on('error', () => undefined);
     createInterface({ input: proc.stdout }).on('line', (line) => this.onLine(line));
     createInterface({ input: proc.stderr }).on('line', (line) => {
       this.stderrTail.push(line);
       if (this.stderrTail.length > 40) this.stderrTail.shift();
     });
     const fail = (why: string) => {
+      if (this.proc !== proc) return; // an old worker, replaced by restart()
       this.exited = why;
       for (const p of this.pending.values()) p.reject(new Error(`${why}\n${this.tail()}`));
       this.pending.clear();
@@ -143,7 +169,12 @@ export class PythonPeers {
   }
 
   private request(task: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
-    if (this.exited !== undefined) return Promise.reject(new Error(this.exited));
+    if (this.exited !== undefined) {
+      // the last worker died (crash, OOM kill): this request gets a fresh one
+      this.stderrTail.push(`(harness) restarting the worker after: ${this.exited}`);
+      this.proc = undefined;
+      this.exited = undefined;
+    }
     const proc = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -162,13 +193,28 @@ export class PythonPeers {
     try {
       response = JSON.parse(line) as Record<string, unknown>;
     } catch {
-      this.stderrTail.push(`(stdout) ${line}`);
-      return;
+      // Something wrote to the worker's stdout without a newline before a response (the
+      // worker moves fd 1 to stderr so C code cannot, but an older worker could): the
+      // response is the line's tail from its `{"id":`; dropping it would leave its request
+      // pending for ever while both processes sit idle.
+      const at = line.lastIndexOf('{"id":');
+      const salvaged = at > 0 ? parseJson(line.slice(at)) : undefined;
+      this.stderrTail.push(`(stdout) ${at > 0 ? line.slice(0, at) : line}`);
+      if (!salvaged) return;
+      response = salvaged;
     }
     const id = Number(response.id);
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
     pending.resolve(response);
+  }
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return undefined;
   }
 }

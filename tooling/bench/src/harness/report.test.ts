@@ -128,3 +128,51 @@ describe('skipped cases', () => {
     expect(summarize([c])).toMatchObject({ skipped: 1, notYet: 0 });
   });
 });
+
+describe('alternated and timed-out lines', () => {
+  it('takes the ratio of an alternated peer against the Ocelot timing of its own run', () => {
+    const c: CaseReport = {
+      ...report(10, 25),
+      peers: [
+        {
+          kind: 'measured',
+          name: 'ort',
+          medianMs: 25,
+          runs: '3+7',
+          ocelot: { medianMs: 20, runs: '3+7' },
+        },
+      ],
+    };
+    // 25 / 20 = 1.25 < goal 2 (against the case column's 10 ms it would pass)
+    expect(verdict(c, c.peers[0])).toBe('below goal');
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    try {
+      const path = join(dir, 'r.md');
+      writeResults(path, {
+        env: { date: 'd', node: 'v', nproc: 2, cpu: 'c', loadAtStart: '0 / 0 / 0', commit: 'x' },
+        loadAtEnd: '0 / 0 / 0',
+        command: 'pnpm bench',
+        versions: [],
+        timingRules: [],
+        notes: [],
+        cases: [
+          c,
+          {
+            ...report(10, 25),
+            caseId: 'demo/y',
+            peers: [{ kind: 'timedOut', name: 'tv', reason: 'timed out after 300 s while tv' }],
+            timedOut: 'timed out after 300 s while tv',
+          },
+        ],
+        wallSeconds: 1,
+      });
+      const md = readFileSync(path, 'utf8');
+      expect(md).toContain('| 20.0 | ort | 25.0 | 1.25× |');
+      expect(md).toMatch(/\| tv \| timed out \| — \| .* \| timed out \|/);
+      expect(md).toContain('- demo/y: TIMED OUT — timed out after 300 s while tv');
+      expect(md).toContain('0 FAILED, 1 timed out,');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -13,7 +13,8 @@ export interface SideTiming {
 export type OcelotReport =
   | ({ readonly kind: 'measured'; readonly label: string } & SideTiming)
   | { readonly kind: 'unavailable'; readonly reason: string }
-  | { readonly kind: 'error'; readonly error: string };
+  | { readonly kind: 'error'; readonly error: string }
+  | { readonly kind: 'timedOut'; readonly reason: string };
 
 export type PeerReport =
   | ({
@@ -23,9 +24,15 @@ export type PeerReport =
       /** This peer's answer against the first measured peer's (validates the peers themselves). */
       readonly crossCheck?: Check & { readonly against: string };
       readonly note?: string;
+      /**
+       * Ocelot's timing from the alternated run with this peer (in-process peers); the ratio
+       * of this line uses it instead of the case's Ocelot column.
+       */
+      readonly ocelot?: SideTiming;
     } & SideTiming)
   | { readonly kind: 'skipped'; readonly name: string; readonly reason: string }
-  | { readonly kind: 'error'; readonly name: string; readonly error: string };
+  | { readonly kind: 'error'; readonly name: string; readonly error: string }
+  | { readonly kind: 'timedOut'; readonly name: string; readonly reason: string };
 
 export interface CaseReport {
   readonly row: BenchRow;
@@ -37,9 +44,18 @@ export interface CaseReport {
   readonly error?: string;
   /** Set when the whole case cannot run on this machine (SkipCase). */
   readonly skipped?: string;
+  /** Set when the case hit the per-case wall-clock limit: why and where it stopped. */
+  readonly timedOut?: string;
 }
 
-export type Verdict = 'pass' | 'below goal' | 'FAILED' | 'not yet available' | 'skipped' | 'error';
+export type Verdict =
+  | 'pass'
+  | 'below goal'
+  | 'FAILED'
+  | 'timed out'
+  | 'not yet available'
+  | 'skipped'
+  | 'error';
 
 export function timing(m: { warmup: number; times: readonly number[] }): SideTiming {
   return { medianMs: median(m.times), runs: runsLabel(m) };
@@ -54,12 +70,13 @@ export function formatMs(ms: number): string {
 
 function ratioOf(c: CaseReport, p: PeerReport): number | undefined {
   if (c.ocelot.kind !== 'measured' || p.kind !== 'measured') return undefined;
-  return p.medianMs / c.ocelot.medianMs;
+  return p.medianMs / (p.ocelot ?? c.ocelot).medianMs;
 }
 
 /** The verdict of one (case, peer) line. A wrong answer is FAILED however fast. */
 export function verdict(c: CaseReport, p: PeerReport | undefined): Verdict {
   if (c.skipped !== undefined) return 'skipped';
+  if (c.ocelot.kind === 'timedOut' || p?.kind === 'timedOut') return 'timed out';
   if (c.error || c.ocelot.kind === 'error') return 'FAILED';
   if (c.ocelot.kind === 'unavailable') return 'not yet available';
   if (!p) return 'skipped';
@@ -83,24 +100,37 @@ interface Line {
 }
 
 function lines(c: CaseReport): Line[] {
-  const ocelotMs =
+  const caseMs =
     c.ocelot.kind === 'measured'
       ? formatMs(c.ocelot.medianMs)
       : c.ocelot.kind === 'error'
         ? 'error'
-        : '—';
-  const ocelotRuns = c.ocelot.kind === 'measured' ? c.ocelot.runs : '—';
+        : c.ocelot.kind === 'timedOut'
+          ? 'timed out'
+          : '—';
+  const caseRuns = c.ocelot.kind === 'measured' ? c.ocelot.runs : '—';
   const goal = `≥ ${c.row.goal}×`;
   const peers: (PeerReport | undefined)[] = c.peers.length ? [...c.peers] : [undefined];
   return peers.map((p) => {
     const r = p ? ratioOf(c, p) : undefined;
     const v = verdict(c, p);
+    // an in-process peer's line shows the Ocelot timing it was alternated with
+    const paired = p?.kind === 'measured' && c.ocelot.kind === 'measured' ? p.ocelot : undefined;
+    const ocelotMs = paired ? formatMs(paired.medianMs) : caseMs;
+    const ocelotRuns = paired ? paired.runs : caseRuns;
     return {
       number: String(c.row.number),
       workload: c.workload,
       ocelotMs,
       peer: p ? p.name : '—',
-      peerMs: p?.kind === 'measured' ? formatMs(p.medianMs) : p?.kind === 'error' ? 'error' : '—',
+      peerMs:
+        p?.kind === 'measured'
+          ? formatMs(p.medianMs)
+          : p?.kind === 'error'
+            ? 'error'
+            : p?.kind === 'timedOut'
+              ? 'timed out'
+              : '—',
       ratio: r === undefined ? '—' : `${r.toFixed(2)}×`,
       goal,
       runs: `${ocelotRuns} / ${p?.kind === 'measured' ? p.runs : '—'}`,
@@ -139,8 +169,11 @@ export function details(c: CaseReport): string[] {
     out.push(`${c.caseId}: Ocelot — ${c.ocelot.reason}`);
   }
   if (c.ocelot.kind === 'error') out.push(`${c.caseId}: Ocelot threw — ${c.ocelot.error}`);
+  if (c.timedOut !== undefined) out.push(`${c.caseId}: TIMED OUT — ${c.timedOut}`);
   for (const p of c.peers) {
     if (p.kind === 'skipped') out.push(`${c.caseId} vs ${p.name}: skipped — ${p.reason}`);
+    else if (p.kind === 'timedOut')
+      continue; // the case line above says it
     else if (p.kind === 'error') out.push(`${c.caseId} vs ${p.name}: peer error — ${p.error}`);
     else {
       if (p.check)
@@ -173,13 +206,14 @@ export interface Summary {
   readonly pass: number;
   readonly belowGoal: number;
   readonly failed: number;
+  readonly timedOut: number;
   readonly notYet: number;
   readonly skipped: number;
   readonly errors: number;
 }
 
 export function summarize(cases: readonly CaseReport[]): Summary {
-  const s = { pass: 0, belowGoal: 0, failed: 0, notYet: 0, skipped: 0, errors: 0 };
+  const s = { pass: 0, belowGoal: 0, failed: 0, timedOut: 0, notYet: 0, skipped: 0, errors: 0 };
   for (const c of cases) {
     const peers: (PeerReport | undefined)[] = c.peers.length ? [...c.peers] : [undefined];
     for (const p of peers) {
@@ -187,6 +221,7 @@ export function summarize(cases: readonly CaseReport[]): Summary {
       if (v === 'pass') s.pass++;
       else if (v === 'below goal') s.belowGoal++;
       else if (v === 'FAILED') s.failed++;
+      else if (v === 'timed out') s.timedOut++;
       else if (v === 'not yet available') s.notYet++;
       else if (v === 'skipped') s.skipped++;
       else s.errors++;
@@ -196,7 +231,7 @@ export function summarize(cases: readonly CaseReport[]): Summary {
 }
 
 export function summaryLine(s: Summary): string {
-  return `${s.pass} pass, ${s.belowGoal} below goal, ${s.failed} FAILED, ${s.notYet} not yet available, ${s.skipped} skipped, ${s.errors} peer errors`;
+  return `${s.pass} pass, ${s.belowGoal} below goal, ${s.failed} FAILED, ${s.timedOut} timed out, ${s.notYet} not yet available, ${s.skipped} skipped, ${s.errors} peer errors`;
 }
 
 export interface ResultsDocument {

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { measure, median, runsLabel, STANDARD_TIMING } from './timing.js';
+import { measure, measureAlternating, median, runsLabel, STANDARD_TIMING } from './timing.js';
 
 /** A fake clock: each call of the returned fn takes the next duration in `durations` (ms). */
 function timedCalls(durations: number[]) {
@@ -80,5 +80,64 @@ describe('measure', () => {
     const m = await measure(fn, { warmup: 1, runs: 3 });
     expect(m.times).toEqual([4, 4, 4]);
     expect(m.output).toBe('done');
+  });
+});
+
+describe('measureAlternating', () => {
+  /** Two fake sides on one clock; `log` records the call order. */
+  function sides(da: number[], db: number[]) {
+    let now = 0;
+    const log: string[] = [];
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    let ca = 0;
+    let cb = 0;
+    const a = () => {
+      now += da[Math.min(ca, da.length - 1)]!;
+      log.push('a');
+      return ++ca;
+    };
+    const b = async () => {
+      await Promise.resolve();
+      now += db[Math.min(cb, db.length - 1)]!;
+      log.push('b');
+      return -++cb;
+    };
+    return { a, b, log };
+  }
+
+  it('alternates a, b, a, b through 3 warm-up pairs and 7 timed pairs', async () => {
+    const { a, b, log } = sides([2], [5]);
+    const m = await measureAlternating(a, b);
+    expect(log.join('')).toBe('ab'.repeat(10));
+    expect(m.a.times).toEqual([2, 2, 2, 2, 2, 2, 2]);
+    expect(m.b.times).toEqual([5, 5, 5, 5, 5, 5, 5]);
+    expect(runsLabel(m.a)).toBe('3+7');
+    expect(runsLabel(m.b)).toBe('3+7');
+    expect(m.a.output).toBe(10);
+    expect(m.b.output).toBe(-10);
+  });
+
+  it('charges each side only its own calls, so a load step hits both alike', async () => {
+    // the machine gets 3× slower halfway through: both medians move together
+    const { a, b } = sides([1, 1, 1, 1, 1, 1, 3, 3, 3, 3], [2, 2, 2, 2, 2, 2, 6, 6, 6, 6]);
+    const m = await measureAlternating(a, b);
+    expect(median(m.b.times) / median(m.a.times)).toBe(2);
+  });
+
+  it('switches both sides to 1 + 3 when the slower first call takes ≥ slowMs', async () => {
+    const { a, b, log } = sides([1], [2500, 2400]);
+    const m = await measureAlternating(a, b, STANDARD_TIMING);
+    expect(runsLabel(m.a)).toBe('1+3');
+    expect(runsLabel(m.b)).toBe('1+3');
+    expect(log.join('')).toBe('ab'.repeat(4));
+  });
+
+  it('keeps the first pair as the only measurement when one call takes ≥ verySlowMs', async () => {
+    const { a, b, log } = sides([12_000], [3]);
+    const m = await measureAlternating(a, b, STANDARD_TIMING);
+    expect(m.a.times).toEqual([12_000]);
+    expect(m.b.times).toEqual([3]);
+    expect(runsLabel(m.a)).toBe('0+1');
+    expect(log.join('')).toBe('ab');
   });
 });

@@ -88,3 +88,68 @@ export function runsLabel(m: {
 }): string {
   return `${m.warmup}+${m.times.length}`;
 }
+
+/** Both sides of an alternated measurement. */
+export interface Alternated<A, B> {
+  readonly a: Measured<A>;
+  readonly b: Measured<B>;
+}
+
+/**
+ * Times `a` and `b` (sync or async, both in this process) in alternation — a, b, a, b, … —
+ * under one `rule`, so a change of machine load hits both sides alike instead of whichever
+ * block happened to run during it. Warm-ups alternate too. The slow switches of the rule look
+ * at the slower of the two first calls, so both sides always get the same counts: "3+7", or
+ * "1+3" when a first call takes ≥ `slowMs`, or the first pair alone ("0+1") when one takes
+ * ≥ `verySlowMs`. Each side's median is then taken over its own timed calls.
+ */
+export async function measureAlternating<A, B>(
+  a: () => A | Promise<A>,
+  b: () => B | Promise<B>,
+  rule: TimingRule = STANDARD_TIMING,
+): Promise<Alternated<A, B>> {
+  let warmup = rule.warmup;
+  let runs = rule.runs;
+  let outA: A | undefined;
+  let outB: B | undefined;
+  const onceA = async (): Promise<number> => {
+    const t0 = performance.now();
+    const result = a();
+    outA = result instanceof Promise ? await result : result;
+    return performance.now() - t0;
+  };
+  const onceB = async (): Promise<number> => {
+    const t0 = performance.now();
+    const result = b();
+    outB = result instanceof Promise ? await result : result;
+    return performance.now() - t0;
+  };
+  let done = 0;
+  while (done < warmup) {
+    const msA = await onceA();
+    const msB = await onceB();
+    done++;
+    const slower = Math.max(msA, msB);
+    if (done === 1 && rule.verySlowMs !== undefined && slower >= rule.verySlowMs) {
+      return {
+        a: { times: [msA], warmup: 0, output: outA as A },
+        b: { times: [msB], warmup: 0, output: outB as B },
+      };
+    }
+    if (done === 1 && rule.slowMs !== undefined && slower >= rule.slowMs) {
+      warmup = Math.max(1, rule.slowWarmup ?? 1);
+      runs = Math.min(runs, rule.slowRuns ?? 3);
+    }
+  }
+  const timesA: number[] = [];
+  const timesB: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    timesA.push(await onceA());
+    timesB.push(await onceB());
+  }
+  if (timesA.length === 0 && done === 0) throw new Error('timing rule with no calls');
+  return {
+    a: { times: timesA, warmup: done, output: outA as A },
+    b: { times: timesB, warmup: done, output: outB as B },
+  };
+}

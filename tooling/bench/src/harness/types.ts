@@ -55,8 +55,26 @@ export interface PeerSide<Out> {
   /** Returns a reason to skip (module missing, no python), or undefined when usable. */
   unavailable(ctx: BenchContext): Promise<string | undefined>;
   measure(ctx: BenchContext, timing: TimingRule): Promise<Measured<Out>>;
+  /**
+   * Set for a peer that runs in this Node process (onnxruntime graphs, the model's own
+   * session.run, sharp, plain JS): the harness then times Ocelot and the peer in alternation
+   * (O, P, O, P, … after the warm-ups, `measureAlternating`) instead of one block after the
+   * other, so a load change between the two blocks cannot skew the ratio. `measure` stays
+   * the fallback when Ocelot cannot run.
+   */
+  inProcess?(ctx: BenchContext): Promise<InProcessPeer<Out>>;
   /** Printed beside the peer when its timing rule differs from the standard one. */
   readonly note?: string;
+}
+
+/** One call of an in-process peer, and how its last answer becomes the comparable one. */
+export interface InProcessPeer<Out> {
+  /** The timed call (everything it needs is built before). */
+  run(): unknown;
+  /** Untimed, after timing: the comparable answer from the last call's value, and a note. */
+  finish(last: unknown): Promise<{ output: Out; note?: string }>;
+  /** Frees what `inProcess` made (sessions), after `finish`. */
+  dispose?(): Promise<void>;
 }
 
 export interface Check {

@@ -34,8 +34,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ORT_SESSION_OPTIONS, ort } from '../harness/ort.js';
+import { inProcessPeer } from '../harness/peers.js';
 import { Rng } from '../harness/rng.js';
-import { measure } from '../harness/timing.js';
 import type { BenchCase, BenchRow, Check, PeerSide, PreparedCase } from '../harness/types.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -347,11 +347,10 @@ function sameDetections(a: Candidates, b: Candidates): Check {
 }
 
 function naivePeer(run: () => Candidates): PeerSide<Candidates> {
-  return {
+  return inProcessPeer({
     name: 'per-box objects + sort + greedy NMS (JS)',
-    unavailable: async () => undefined,
-    measure: (_ctx, timing) => measure(run, timing),
-  };
+    start: async () => ({ run, finish: async (last) => ({ output: last as Candidates }) }),
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -389,31 +388,33 @@ function modelPeer(
   expectDims: Record<string, readonly number[]>,
 ): PeerSide<Record<string, readonly number[]>> {
   let path: string | { reason: string } | undefined;
-  return {
+  return inProcessPeer({
     name: `${label} session.run (onnxruntime-node, 1 thread)`,
     note: 'ratio = model time / Ocelot post-processing time; ≥ 10× means post-processing ≤ 10% of the model',
     async unavailable(ctx) {
       path ??= modelPath(ctx.benchDir, name);
       return typeof path === 'string' ? undefined : path.reason;
     },
-    async measure(ctx, timing) {
+    async start(ctx) {
       path ??= modelPath(ctx.benchDir, name);
       if (typeof path !== 'string') throw new Error(path.reason);
       const session = await ort.InferenceSession.create(path, ORT_SESSION_OPTIONS);
-      try {
-        const rng = new Rng(ctx.seed ^ 0xde7);
-        const image = new Float32Array(3 * 640 * 640);
-        for (let i = 0; i < image.length; i++) image[i] = rng.next();
-        const feeds = { images: new ort.Tensor('float32', image, [1, 3, 640, 640]) };
-        const m = await measure(() => session.run(feeds), timing);
-        const dims: Record<string, readonly number[]> = {};
-        for (const key of Object.keys(expectDims)) dims[key] = m.output[key]?.dims ?? [];
-        return { times: m.times, warmup: m.warmup, output: dims };
-      } finally {
-        await session.release();
-      }
+      const rng = new Rng(ctx.seed ^ 0xde7);
+      const image = new Float32Array(3 * 640 * 640);
+      for (let i = 0; i < image.length; i++) image[i] = rng.next();
+      const feeds = { images: new ort.Tensor('float32', image, [1, 3, 640, 640]) };
+      return {
+        run: () => session.run(feeds),
+        async finish(last) {
+          const outputs = last as ort.InferenceSession.ReturnType;
+          const dims: Record<string, readonly number[]> = {};
+          for (const key of Object.keys(expectDims)) dims[key] = outputs[key]?.dims ?? [];
+          return { output: dims };
+        },
+        dispose: () => session.release(),
+      };
     },
-  };
+  });
 }
 
 function sameShapes(

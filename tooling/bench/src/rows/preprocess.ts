@@ -27,10 +27,9 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readArray } from '../harness/files.js';
 import { ocelotFunction } from '../harness/ocelot.js';
-import { pythonPeer } from '../harness/peers.js';
+import { inProcessPeer, pythonPeer } from '../harness/peers.js';
 import { Rng } from '../harness/rng.js';
-import { measure } from '../harness/timing.js';
-import type { BenchRow, Check, PeerSide, PreparedCase } from '../harness/types.js';
+import type { BenchRow, Check, PreparedCase } from '../harness/types.js';
 
 interface Tensor {
   readonly data: Float32Array;
@@ -156,11 +155,13 @@ function variant(resizer: 'sharp' | 'exact') {
       const { path, bytes } = await jpegInput(ctx.inputs.dir, ctx.seed);
       const imageToTensor = await ocelotFunction<ImageToTensorFn>('@ocelot/image', 'imageToTensor');
       const options = resizer === 'exact' ? { size: SIZE, resizer } : { size: SIZE };
-      const sharpPeer: PeerSide<Tensor> = {
+      const sharpPeer = inProcessPeer<Tensor>({
         name: SHARP_NAME,
-        unavailable: async () => undefined,
-        measure: (_ctx, timing) => measure(() => plainSharp(bytes), timing),
-      };
+        start: async () => ({
+          run: () => plainSharp(bytes),
+          finish: async (last) => ({ output: last as Tensor }),
+        }),
+      });
       return {
         ocelot:
           'fn' in imageToTensor

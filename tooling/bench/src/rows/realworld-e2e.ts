@@ -15,11 +15,11 @@
  * - Check: the timed pipeline's answer equals what Ocelot's decode makes of the peer's own
  *   outputs (a detector built over a session that replays them): same labels in order, boxes
  *   within 1e-4 px, scores within 1e-6 — or an identical label map.
- * - Cross-checks in the peer's note (the ratio in the table is not changed by them): the two
- *   sides timed again in alternation (end to end, model, end to end, …), because the harness
- *   times the two blocks seconds apart and on a loaded machine the load moves in between
- *   (a recorded NanoDet ratio of 1.75× was that, not a faster pipeline); and Ocelot's own
- *   CPU ms per image with the model's outputs replayed, which load does not inflate.
+ * - Timing: the harness times the two sides in alternation (end to end, model, end to end, …;
+ *   the peer runs in this process), so load moving during the case hits both alike (timed
+ *   as two blocks seconds apart, a recorded NanoDet ratio of 1.75× was that, not a faster
+ *   pipeline). Cross-check in the peer's note: Ocelot's own CPU ms per image with the
+ *   model's outputs replayed, which load does not inflate.
  *
  * Skipped (SkipCase) when ../shared/realworld (or OCELOT_REALWORLD_DIR) or a model file is
  * missing; "not yet available" while @ocelot/detectors / @ocelot/segmenters are not built.
@@ -28,8 +28,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ORT_SESSION_OPTIONS, ort } from '../harness/ort.js';
-import { measure, median } from '../harness/timing.js';
-import type { BenchCase, BenchRow, Check, PeerSide, PreparedCase } from '../harness/types.js';
+import { inProcessPeer } from '../harness/peers.js';
+import { median } from '../harness/timing.js';
+import type { BenchCase, BenchRow, Check, PreparedCase } from '../harness/types.js';
 import { SkipCase } from '../harness/types.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -222,30 +223,6 @@ type Answer = DetectionsLike | SegmentationLike;
 
 const RATIO_NOTE =
   'ratio = model ms / end-to-end ms (the model’s share); ≥ 0.9 means Ocelot’s pre + post-processing ≤ 10 %; images/s = 1000 / Ocelot ms';
-const INTERLEAVED_RUNS = 7;
-
-/** Median wall ms of `a` and of `b`, timed in alternation (a, b, a, b, …) after 2 warm-up pairs. */
-async function interleaved(
-  a: () => Promise<unknown>,
-  b: () => Promise<unknown>,
-): Promise<{ a: number; b: number }> {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let i = 0; i < INTERLEAVED_RUNS + 2; i++) {
-    let t = performance.now();
-    await a();
-    const da = performance.now() - t;
-    t = performance.now();
-    await b();
-    const db = performance.now() - t;
-    if (i >= 2) {
-      ta.push(da);
-      tb.push(db);
-    }
-  }
-  return { a: median(ta), b: median(tb) };
-}
-
 /** Median process CPU ms (user + system) of `fn` over 7 runs after 3 warm-ups. */
 async function cpuMs(fn: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
@@ -325,41 +302,45 @@ function modelCase(model: (typeof MODELS)[number]): BenchCase {
       await runner.run(image); // records the feeds the peer will use
       const feeds = toOrtFeeds(lastFeeds!);
 
-      // `note` is filled in by measure() with the cross-checks.
-      const peer: { -readonly [K in keyof PeerSide<Answer>]: PeerSide<Answer>[K] } = {
+      // Timed in alternation with the Ocelot side by the harness (end to end, model, end to
+      // end, …): timed as two blocks seconds apart, load moving in between skewed the ratio
+      // (a recorded NanoDet 1.75× was that, not a faster pipeline).
+      const peer = inProcessPeer<Answer>({
         name: 'the model’s session.run (onnxruntime-node, 1 thread)',
         note: RATIO_NOTE,
-        unavailable: async () => undefined,
-        async measure(_ctx, timing) {
+        async start() {
           const session = await ort.InferenceSession.create(modelPath, {
             ...ORT_SESSION_OPTIONS,
             logSeverityLevel: 3,
           });
-          try {
-            const m = await measure(() => session.run(feeds), timing);
-            const outputs: Record<string, AnyTensor> = {};
-            for (const [k, t] of Object.entries(m.output)) {
-              outputs[k] = { type: t.type, data: t.data as ArrayLike<number>, dims: t.dims };
-            }
-            // what Ocelot makes of the model's own outputs, through a session replaying them
-            const replay = await build({ loadSession: async () => replaying(template!, outputs) });
-            const answer = await replay.run(image);
-            // Cross-checks printed in the note (the table's ratio is unchanged): the two sides
-            // timed in alternation (the blocks above run seconds apart on a shared machine), and
-            // Ocelot's own CPU time per image with the model's outputs replayed.
-            const pairs = await interleaved(
-              () => runner.run(image),
-              () => session.run(feeds),
-            );
-            const ownCpu = await cpuMs(() => replay.run(image));
-            await replay.dispose();
-            peer.note = `${RATIO_NOTE}; cross-check, ${INTERLEAVED_RUNS} alternating pairs: end to end ${pairs.a.toFixed(1)} ms, model ${pairs.b.toFixed(1)} ms → ${(pairs.b / pairs.a).toFixed(2)}×; Ocelot's own pre + post-processing (model outputs replayed): ${ownCpu.toFixed(2)} ms CPU per image`;
-            return { times: m.times, warmup: m.warmup, output: answer };
-          } finally {
-            await session.release();
-          }
+          return {
+            run: () => session.run(feeds),
+            async finish(last) {
+              const outputs: Record<string, AnyTensor> = {};
+              for (const [k, t] of Object.entries(last as ort.InferenceSession.ReturnType)) {
+                outputs[k] = { type: t.type, data: t.data as ArrayLike<number>, dims: t.dims };
+              }
+              // what Ocelot makes of the model's own outputs, through a session replaying them
+              const replay = await build({
+                loadSession: async () => replaying(template!, outputs),
+              });
+              try {
+                const answer = await replay.run(image);
+                // Cross-check in the note (the table's ratio is unchanged): Ocelot's own CPU time
+                // per image with the model's outputs replayed, which load does not inflate.
+                const ownCpu = await cpuMs(() => replay.run(image));
+                return {
+                  output: answer,
+                  note: `${RATIO_NOTE}; cross-check: Ocelot's own pre + post-processing (model outputs replayed) ${ownCpu.toFixed(2)} ms CPU per image`,
+                };
+              } finally {
+                await replay.dispose();
+              }
+            },
+            dispose: () => session.release(),
+          };
         },
-      };
+      });
       return {
         ocelot: {
           available: true,
