@@ -90,7 +90,12 @@ export function pythonPeer<Out>(options: {
       let pending = options.reuse ? reused.get(options.reuse) : undefined;
       if (!pending) {
         pending = run();
-        if (options.reuse) reused.set(options.reuse, pending);
+        if (options.reuse) {
+          const key = options.reuse;
+          reused.set(key, pending);
+          // a failed (or killed, timed-out) measurement is not reused: the next case retries
+          pending.catch(() => reused.delete(key));
+        }
       }
       const result = await pending;
       return { times: result.times, warmup: result.warmup, output: options.read(result) };

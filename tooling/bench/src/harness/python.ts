@@ -40,6 +40,7 @@ export class PythonPeers {
   private stderrTail: string[] = [];
   private probed: Promise<Probe | string> | undefined;
   private exited: string | undefined;
+  private probeAnswered = false;
 
   constructor(
     readonly executable: string,
@@ -110,6 +111,8 @@ export class PythonPeers {
     this.exited = undefined;
     for (const p of this.pending.values()) p.reject(new Error(`${why}\n${this.tail()}`));
     this.pending.clear();
+    // a probe killed here says nothing about Python: the next row probes the new worker
+    if (!this.probeAnswered) this.probed = undefined;
     if (!proc || proc.exitCode !== null || proc.signalCode !== null) return false;
     proc.removeAllListeners('exit');
     proc.removeAllListeners('error');
@@ -125,6 +128,7 @@ export class PythonPeers {
     if (!existsSync(this.workerScript)) return `${this.workerScript} not found`;
     try {
       const response = await this.request('probe', { modules: PYTHON_MODULES });
+      this.probeAnswered = true;
       return response as unknown as Probe;
     } catch (error) {
       return `${this.executable} failed to start the peer worker: ${(error as Error).message}`;

@@ -153,4 +153,32 @@ describe('runCaseWithLimit', () => {
     expect(r.timedOut).toMatch(/while Ocelot and ort in alternation/);
     expect(verdict(r, r.peers[0])).toBe('timed out');
   });
+
+  it('stops an abandoned case: no timed call runs after its time is up', async () => {
+    const log: string[] = [];
+    const late: PeerSide<unknown> = {
+      ...inProcess('ort', log),
+      // the peer's session takes longer to load than the case may take
+      inProcess: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return { run: () => log.push('P'), finish: async (last) => ({ output: last }) };
+      },
+    };
+    const c = benchCase(async () => ({
+      ocelot: {
+        available: true,
+        label: 'o',
+        run: () => {
+          log.push('O');
+          return 42;
+        },
+      },
+      peers: [late, outOfProcess('python', log)],
+      check: same,
+    }));
+    const r = await runCaseWithLimit(ctx, python(false), row, c, 50);
+    expect(r.timedOut).toMatch(/in alternation/);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(log).toEqual([]);
+  });
 });

@@ -25,8 +25,28 @@ function errorText(error: unknown): string {
   return (e?.message ?? String(error)).split('\n').slice(0, 12).join('\n');
 }
 
+class Cancelled extends Error {
+  override readonly name = 'Cancelled';
+}
+
+/** Enters the next phase of a case, or stops an abandoned (timed-out) case right there. */
+function step(progress: Progress, phase: string): void {
+  if (progress.cancelled) throw new Cancelled(`abandoned after timing out while ${progress.phase}`);
+  progress.phase = phase;
+}
+
+/** `fn`, but throwing once the case has been abandoned: its timing loop stops at the next call. */
+function guard<T>(progress: Progress, fn: () => T): () => T {
+  return () => {
+    if (progress.cancelled) throw new Cancelled('abandoned after timing out');
+    return fn();
+  };
+}
+
 /** What a case has done so far: a timed-out case is reported from this. */
 interface Progress {
+  /** Set by the time limit: the abandoned case must not go on timing beside the next one. */
+  cancelled?: boolean;
   phase: string;
   ocelot?: OcelotReport;
   peers: PeerReport[];
@@ -43,7 +63,7 @@ async function runCase(
   const base = { row, caseId: c.id, workload: c.workload };
   let prepared: Awaited<ReturnType<BenchCase['prepare']>>;
   try {
-    progress.phase = 'preparing the inputs';
+    step(progress, 'preparing the inputs');
     prepared = await c.prepare(ctx);
   } catch (error) {
     if (error instanceof SkipCase) {
@@ -90,7 +110,7 @@ async function runCase(
     // after Ocelot's own block when no in-process peer gave Ocelot a timing.
     const usable: PeerSide<unknown>[] = [];
     for (const peer of prepared.peers) {
-      progress.phase = `probing ${peer.name}`;
+      step(progress, `probing ${peer.name}`);
       const reason = await peer.unavailable(ctx);
       if (reason) peers.push({ kind: 'skipped', name: peer.name, reason });
       else usable.push(peer);
@@ -101,7 +121,7 @@ async function runCase(
     } else {
       for (const peer of usable) {
         if (!peer.inProcess) continue;
-        progress.phase = `Ocelot and ${peer.name} in alternation`;
+        step(progress, `Ocelot and ${peer.name} in alternation`);
         progress.peer = peer.name;
         ctx.log(`    Ocelot ${ocelotSide.label} ⇄ ${peer.name} …`);
         let started: InProcessPeer<unknown> | undefined;
@@ -110,9 +130,14 @@ async function runCase(
           const p = started;
           let m: Alternated<unknown, unknown>;
           try {
-            m = await measureAlternating(ocelotSide.run, () => p.run(), rule);
+            m = await measureAlternating(
+              guard(progress, ocelotSide.run),
+              guard(progress, () => p.run()),
+              rule,
+            );
           } catch (error) {
             // tell which side threw: Ocelot alone, then the peer is reported as an error
+            if (progress.cancelled) throw error;
             try {
               await ocelotSide.run();
             } catch (ocelotError) {
@@ -137,10 +162,10 @@ async function runCase(
       }
       progress.peer = undefined;
       if (ocelot === undefined) {
-        progress.phase = `Ocelot ${ocelotSide.label}`;
+        step(progress, `Ocelot ${ocelotSide.label}`);
         try {
           ctx.log(`    Ocelot ${ocelotSide.label} …`);
-          const m = await measure(ocelotSide.run, rule);
+          const m = await measure(guard(progress, ocelotSide.run), rule);
           answer = m.output;
           ocelot = { kind: 'measured', label: ocelotSide.label, ...timing(m) };
         } catch (error) {
@@ -151,7 +176,7 @@ async function runCase(
     progress.ocelot = ocelot;
     for (const peer of usable) {
       if (peer.inProcess && ocelot.kind !== 'unavailable') continue; // done above (or Ocelot threw)
-      progress.phase = peer.name;
+      step(progress, peer.name);
       progress.peer = peer.name;
       try {
         ctx.log(`    ${peer.name} …`);
@@ -213,6 +238,7 @@ export async function runCaseWithLimit(
   } finally {
     clearTimeout(timer);
   }
+  progress.cancelled = true; // if it ever wakes up, it stops at its next step or timed call
   run.catch(() => undefined); // it may still settle (or fail) later; nobody waits for it
   const seconds = Math.round(limitMs / 1000);
   const killed = python.busy()
