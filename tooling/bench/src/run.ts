@@ -136,6 +136,7 @@ async function main(): Promise<number> {
   for (const n of buildNotes) process.stdout.write(`  ! ${n}\n`);
 
   const reports: CaseReport[] = [];
+  let pyVersions: Record<string, string> = {};
   try {
     for (const { row, cases } of plan) {
       process.stdout.write(
@@ -153,11 +154,15 @@ async function main(): Promise<number> {
       }
     }
   } finally {
+    // Versions for the header come from the worker's probe: asked before the worker is closed.
+    // (Asked after, as before, a run whose rows used no Python peer — realworld-e2e alone —
+    // spawned a fresh worker just for the probe and never closed it: the results were written,
+    // then Node sat idle for ever beside an idle worker whose open stdin kept it alive.)
+    pyVersions = await python.versions(PROBE_LIMIT_MS);
     python.close();
     await releaseOrtSessions();
   }
 
-  const pyVersions = await python.versions();
   const versions = [
     `onnxruntime-node ${ortVersion()} (intraOpNumThreads ${ORT_SESSION_OPTIONS.intraOpNumThreads}, interOpNumThreads ${ORT_SESSION_OPTIONS.interOpNumThreads}, ${ORT_SESSION_OPTIONS.executionMode} execution)`,
     `Python peers: ${Object.entries(pyVersions)
@@ -199,12 +204,23 @@ function readHelp(): string {
   return `see the header of ${src} and tooling/bench/README.md`;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`bench crashed: ${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** How long the version probe may take before the header says so instead. */
+const PROBE_LIMIT_MS = 120_000;
+
+/**
+ * Once main() is done, anything still holding the event loop (a child, a socket, a native
+ * handle) would keep the process alive with nothing left to do: after a grace period the
+ * process exits anyway, saying so. The timer is unref'd, so it never delays a clean exit.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => {
+    process.stderr.write('bench: finished, but open handles kept the process alive; exiting\n');
+    process.exit(code);
+  }, 10_000).unref();
+}
+
+main().then(exitSoon, (error) => {
+  process.stderr.write(`bench crashed: ${(error as Error).stack ?? String(error)}\n`);
+  exitSoon(1);
+});

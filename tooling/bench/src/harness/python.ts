@@ -41,6 +41,7 @@ export class PythonPeers {
   private probed: Promise<Probe | string> | undefined;
   private exited: string | undefined;
   private probeAnswered = false;
+  private closed = false;
 
   constructor(
     readonly executable: string,
@@ -53,9 +54,24 @@ export class PythonPeers {
     return this.probed;
   }
 
-  /** Versions of Python and the importable peer modules (for RESULTS.md). */
-  async versions(): Promise<Record<string, string>> {
-    const probe = await this.probe();
+  /**
+   * Versions of Python and the importable peer modules (for RESULTS.md). Call it before
+   * {@link close}: it probes the worker when no row has. `limitMs` bounds the wait.
+   */
+  async versions(limitMs?: number): Promise<Record<string, string>> {
+    let timer: NodeJS.Timeout | undefined;
+    const probe =
+      limitMs === undefined
+        ? await this.probe()
+        : await Promise.race([
+            this.probe(),
+            new Promise<string>((resolve) => {
+              timer = setTimeout(
+                () => resolve(`the version probe did not answer within ${limitMs / 1000} s`),
+                limitMs,
+              );
+            }),
+          ]).finally(() => clearTimeout(timer));
     if (typeof probe === 'string') return { python: `unavailable (${probe})` };
     const out: Record<string, string> = { python: `${probe.python} (${probe.executable})` };
     for (const [name, info] of Object.entries(probe.modules)) {
@@ -90,10 +106,22 @@ export class PythonPeers {
     return out;
   }
 
+  /**
+   * Ends the worker: its stdin is closed (it exits at EOF), it no longer keeps Node's event loop
+   * alive, and it is killed if it has not exited 5 s later. Requests after this reject.
+   */
   close(): void {
-    if (this.proc && this.exited === undefined) {
-      this.proc.stdin.end();
+    this.closed = true;
+    const proc = this.proc;
+    if (!proc || this.exited !== undefined) return;
+    proc.stdin.end();
+    proc.unref();
+    for (const s of [proc.stdin, proc.stdout, proc.stderr] as unknown as { unref?(): void }[]) {
+      s.unref?.();
     }
+    setTimeout(() => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    }, 5000).unref();
   }
 
   /** True while a request is waiting for the worker's answer. */
@@ -173,6 +201,7 @@ export class PythonPeers {
   }
 
   private request(task: string, args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (this.closed) return Promise.reject(new Error('the Python peer worker is closed'));
     if (this.exited !== undefined) {
       // the last worker died (crash, OOM kill): this request gets a fresh one
       this.stderrTail.push(`(harness) restarting the worker after: ${this.exited}`);
