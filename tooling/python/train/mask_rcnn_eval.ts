@@ -1,8 +1,9 @@
 /**
- * Measures the torchvision R-CNN cards trained on the synthetic shapes (models/shapes-faster-rcnn,
- * models/shapes-mask-rcnn) through Ocelot's own TypeScript pipelines — @ocelot/detectors
- * `faster-rcnn` (backbone / rpn_head / box_head graphs composed in TypeScript) and
- * @ocelot/segmenters `mask-rcnn` (+ mask_head), @ocelot/metrics `evaluateCoco` — on held-out
+ * Measures the torchvision-family cards trained on the synthetic shapes (models/shapes-faster-rcnn,
+ * models/shapes-mask-rcnn, models/shapes-ssdlite) through Ocelot's own TypeScript pipelines —
+ * @ocelot/detectors (`faster-rcnn`: backbone / rpn_head / box_head graphs composed in TypeScript;
+ * `ssdlite`: one graph + default boxes) and @ocelot/segmenters `mask-rcnn` (+ mask_head),
+ * @ocelot/metrics `evaluateCoco` — on held-out
  * scenes generated on the fly (dataset seed 3 = the `test` split of make_scenes.ts, never
  * trained on; the same set as zoo_eval.ts).
  *

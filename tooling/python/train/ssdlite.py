@@ -64,12 +64,12 @@ def build(num_classes: int, width_mult: float) -> SSD:
                image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
 
 
-def train(model, x, objs, *, iters: int, batch: int, lr: float, seed: int, log_every: int = 25):
+def train(model, x, objs, *, iters: int, batch: int, lr: float, seed: int, warmup: int = 100, log_every: int = 25):
     """AdamW (weight decay 5e-4 on weights), warm-up + cosine, random horizontal / vertical flips;
     returns the EMA of the weights (decay 0.998) in eval mode."""
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(iters, max(1, min(100, iters // 5))))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(iters, max(1, min(warmup, iters // 5))))
     ema = ModelEMA(model, decay=0.998, tau=100.0)
     model.train()
     timer = Timer()
@@ -148,7 +148,9 @@ def main() -> None:
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--checkpoint', default='/tmp/ocelot-ssdlite.pt')
     p.add_argument('--out-root', default=os.path.join(REPO, 'models'))
-    p.add_argument('--export-only', action='store_true')
+    p.add_argument('--export-only', action='store_true', help='export --checkpoint without training')
+    p.add_argument('--init', help='start from this checkpoint (a further training stage)')
+    p.add_argument('--warmup', type=int, default=100)
     args = p.parse_args()
     setup(args.seed, args.threads)
     timer = Timer()
@@ -156,24 +158,41 @@ def main() -> None:
     print(f'loaded {x.shape[0]} scenes ({timer})', flush=True)
     model = build(len(names), args.width_mult)
     print(f'model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
-    train_time = None
+    stage = (f'OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
+             f'--iters {args.iters} --batch {args.batch} --lr {args.lr} --width-mult {args.width_mult} --seed {args.seed}'
+             + (f' --warmup {args.warmup}' if args.warmup != 100 else '')
+             + (f' --init {args.init} --checkpoint {args.checkpoint}' if args.init else ''))
+    stage_info = {
+        'steps': args.iters, 'batch': args.batch, 'seed': args.seed,
+        'optimizer': f'AdamW lr {args.lr} (weight decay 5e-4 on weights), {args.warmup}-step warm-up, cosine to 2 %; '
+                     'the saved weights are the EMA (decay 0.998)',
+    }
     if args.export_only:
         model.load_state_dict(torch.load(args.checkpoint, map_location='cpu'))
+        with open(args.checkpoint + '.json') as f:
+            history = json.load(f)  # written next to the checkpoint by the training run
     else:
-        model = train(model, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed)
+        history = {'command': SCENES_COMMAND, 'stages': []}
+        if args.init:  # a further stage from an earlier run's weights
+            model.load_state_dict(torch.load(args.init, map_location='cpu'))
+            with open(args.init + '.json') as f:
+                history = json.load(f)
+            stage_info['init'] = f'the EMA weights of the previous stage ({args.init})'
+        model = train(model, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed,
+                      warmup=args.warmup)
         torch.save(model.state_dict(), args.checkpoint)
-        train_time = str(timer)
+        stage_info['time'] = str(timer)
+        history = {'command': f"{history['command']} && {stage}", 'stages': history['stages'] + [stage_info]}
+        with open(args.checkpoint + '.json', 'w') as f:
+            json.dump(history, f, indent=2, ensure_ascii=False)
         print(f'trained ({timer}); checkpoint {args.checkpoint}', flush=True)
     model.eval()
-    command = (f'{SCENES_COMMAND} && OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
-               f'--iters {args.iters} --batch {args.batch} --lr {args.lr} --width-mult {args.width_mult} --seed {args.seed}')
+    command = history['command']
     training = {
         'data': f'{x.shape[0]} synthetic scenes of 256×256 ({SCENES_COMMAND}), random horizontal / vertical flips',
-        'steps': args.iters, 'batch': args.batch, 'seed': args.seed,
-        'optimizer': f'AdamW lr {args.lr} (weight decay 5e-4 on weights), 100-step warm-up, cosine to 2 %; '
-                     'exported weights are the EMA (decay 0.998)',
-        'time': train_time or 'see the training log (exported with --export-only)',
-        'machine': 'shared 2-core VM, torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE',
+        'stages': history['stages'],
+        'machine': 'shared 2-core VM (other jobs running), torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; '
+                   'times are wall and CPU seconds of the training loop',
     }
     card = export(model, names, os.path.join(args.out_root, 'shapes-ssdlite'), command, args.width_mult, training)
     print(f"exported {card['files']['model']['bytes']} bytes ({timer})", flush=True)
