@@ -25,6 +25,9 @@ on the shared machine), no depthwise convolutions, the box head's fc6 as a 7×7 
 (this torch has generic BLAS; oneDNN convolutions are ~10× faster than its matmul), the mask
 predictor's transposed conv as 1×1 conv + PixelShuffle, 64 RoIs per image.
 
+`--init` continues from an earlier run's checkpoint (its command and times are chained into the
+cards through the `<checkpoint>.json` written beside every checkpoint).
+
 Deterministic given the data (fixed seeds, one process, 2 threads).
 """
 from __future__ import annotations
@@ -73,7 +76,7 @@ def finish_card(out_dir: str, card: dict, description: str, reproduce: str, trai
 def main(arch: str = 'mask') -> None:
     p = argparse.ArgumentParser()
     p.add_argument('--data', default='/tmp/ocelot-scenes')
-    p.add_argument('--iters', type=int, default=1400)
+    p.add_argument('--iters', type=int, default=1500)
     p.add_argument('--batch', type=int, default=8)
     p.add_argument('--lr', type=float, default=2e-3)
     p.add_argument('--seed', type=int, default=0)
