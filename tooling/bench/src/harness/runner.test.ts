@@ -70,12 +70,13 @@ describe('runCaseWithLimit', () => {
       check: same,
     }));
     const r = await runCaseWithLimit(ctx, python(), row, c, 10_000);
-    expect(log.join('')).toBe(`${'OP'.repeat(10)}Y`);
+    // alternated O/P pairs (≥ 3 warm-ups until 200 ms or the 1000-call cap, then 7 timed), then Python
+    expect(log.join('')).toMatch(/^(OP){10,}Y$/);
     expect(r.ocelot.kind).toBe('measured');
     // the table keeps the row's peer order; the cross-check is against the first in that order
     expect(r.peers.map((p) => p.name)).toEqual(['python', 'ort']);
     const ort = r.peers[1]!;
-    expect(ort.kind === 'measured' && ort.ocelot?.runs).toBe('3+7');
+    expect(ort.kind === 'measured' && ort.ocelot?.runs).toMatch(/^\d+\+7$/);
     expect(ort.kind === 'measured' && ort.note).toBe('finished');
     expect(ort.kind === 'measured' && ort.crossCheck?.against).toBe('python');
     expect(r.peers.every((p) => p.kind === 'measured' && p.check?.ok !== false)).toBe(true);

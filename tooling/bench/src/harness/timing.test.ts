@@ -36,15 +36,28 @@ describe('median', () => {
   });
 });
 
+/** The standard counts without the warm-up time floor. */
+const COUNTS_ONLY = { ...STANDARD_TIMING, minWarmupMs: 0 };
+
 describe('measure', () => {
-  it('makes 3 warm-up calls then times 7 (the standard rule)', async () => {
+  it('makes 3 warm-up calls then times 7 (the standard counts)', async () => {
     const { fn, calls } = timedCalls([5]);
-    const m = await measure(fn);
+    const m = await measure(fn, COUNTS_ONLY);
     expect(calls()).toBe(10);
     expect(m.warmup).toBe(3);
     expect(m.times).toEqual([5, 5, 5, 5, 5, 5, 5]);
     expect(m.output).toBe(10);
     expect(runsLabel(m)).toBe('3+7');
+  });
+
+  it('keeps warming up until the warm-ups took minWarmupMs (200 ms by default)', async () => {
+    const { fn, calls } = timedCalls([5]);
+    const m = await measure(fn);
+    expect(m.warmup).toBe(40);
+    expect(calls()).toBe(47);
+    expect(runsLabel(m)).toBe('40+7');
+    const capped = await measure(timedCalls([5]).fn, { ...STANDARD_TIMING, maxWarmup: 10 });
+    expect(capped.warmup).toBe(10);
   });
 
   it('times only the timed calls', async () => {
@@ -107,7 +120,7 @@ describe('measureAlternating', () => {
 
   it('alternates a, b, a, b through 3 warm-up pairs and 7 timed pairs', async () => {
     const { a, b, log } = sides([2], [5]);
-    const m = await measureAlternating(a, b);
+    const m = await measureAlternating(a, b, COUNTS_ONLY);
     expect(log.join('')).toBe('ab'.repeat(10));
     expect(m.a.times).toEqual([2, 2, 2, 2, 2, 2, 2]);
     expect(m.b.times).toEqual([5, 5, 5, 5, 5, 5, 5]);
@@ -115,6 +128,13 @@ describe('measureAlternating', () => {
     expect(runsLabel(m.b)).toBe('3+7');
     expect(m.a.output).toBe(10);
     expect(m.b.output).toBe(-10);
+  });
+
+  it('warms both sides up until the faster side took minWarmupMs', async () => {
+    const { a, b } = sides([2], [5]);
+    const m = await measureAlternating(a, b);
+    expect(runsLabel(m.a)).toBe('100+7');
+    expect(runsLabel(m.b)).toBe('100+7');
   });
 
   it('charges each side only its own calls, so a load step hits both alike', async () => {
