@@ -49,7 +49,7 @@ export const segmentCommand = defineCommand({
     ...RUNTIME_OPTIONS,
   },
   examples: [
-    'ocelot segment scene.png --model ocelot-shapes-fcn --out segments/',
+    'ocelot segment scene.png --model ocelot-shapes-unet --out segments/',
     'ocelot segment "scenes/*.png" --model models/yolov8n-seg/model.json --score 0.4 --json',
   ],
   run(context) {
