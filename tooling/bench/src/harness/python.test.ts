@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +68,12 @@ describe('PythonPeers', () => {
       ),
     );
     const first = peers.unavailable(['numpy']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // wait until the first worker has taken the request (removed the flag), however slowly it
+    // started on a loaded machine: a fixed delay let a second worker see the flag and hang too
+    for (let i = 0; i < 600 && existsSync(flag); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(existsSync(flag)).toBe(false);
     expect(peers.busy()).toBe(true);
     expect(peers.restart('case timed out')).toBe(true);
     expect(await first).toMatch(/case timed out/);
