@@ -33,6 +33,7 @@ interface Card {
  * goal, that test fails and says to take the card off this list.
  */
 const BELOW_GOAL: Readonly<Record<string, string>> = {
+  'ocelot-shapes-fcn': 'mean IU 0.838 on 200 held-out scenes (goal 0.85)',
   'ocelot-shapes-unet': 'mean IU 0.846 on 200 held-out scenes (goal 0.85)',
 };
 
