@@ -3,7 +3,7 @@
  * resolve options → (decode) → class filter → NMS (per class or agnostic) → cap → map boxes to
  * the original image. Pure functions over typed arrays.
  */
-import { batchedNms, InvalidArgumentError, nms } from '@ocelot/core';
+import { batchedNms, InvalidArgumentError, nms, timesZeroSum } from '@ocelot/core';
 import type { Transform } from '@ocelot/image';
 import { ModelOutputError } from './errors.js';
 import type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
@@ -93,26 +93,6 @@ export function assertFiniteOutput(model: string, output: string, data: ArrayLik
       throw new ModelOutputError(model, output, `non-finite value ${v} at flat index ${i}`);
     }
   }
-}
-
-/**
- * `Σ v·0` over `data`: 0 when every value is finite, NaN as soon as one is NaN or ±Infinity
- * (`±Infinity · 0` is NaN, and NaN stays NaN through any sum). No branch per element; eight
- * products per step added in a tree so the additions do not wait on each other.
- */
-function timesZeroSum(data: ArrayLike<number>): number {
-  const n = data.length;
-  const n8 = n - (n & 7);
-  let acc = 0;
-  for (let i = n8; i < n; i++) acc += data[i]! * 0;
-  for (let i = 0; i < n8; i += 8) {
-    acc +=
-      data[i]! * 0 +
-      data[i + 1]! * 0 +
-      (data[i + 2]! * 0 + data[i + 3]! * 0) +
-      (data[i + 4]! * 0 + data[i + 5]! * 0 + (data[i + 6]! * 0 + data[i + 7]! * 0));
-  }
-  return acc;
 }
 
 /** Candidates with no rows. */

@@ -1,3 +1,4 @@
+import { timesZeroSum } from '@ocelot/core';
 import { ModelCardError, ModelOutputError, parseModelCard } from '@ocelot/detectors';
 import { createRgbImage, type RgbImage } from '@ocelot/image';
 import type { Tensor, TensorLike } from '@ocelot/runtime';
@@ -5,9 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { registerBuiltins } from '../builtins.js';
 import { buildSegmenter, createSegmenterRegistry } from '../registry.js';
 import type { SemanticSegmenter } from '../segmenter.js';
-import type { SemanticSegmentOptions } from '../types.js';
 import { contextOf, f32, fakeSession } from '../test-utils/fake-session.js';
-import { timesZeroSum } from './decode.js';
+import type { SemanticSegmentOptions } from '../types.js';
 
 const registry = registerBuiltins(createSegmenterRegistry());
 

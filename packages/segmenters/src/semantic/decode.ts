@@ -90,9 +90,8 @@ export function readScoreMap(
       `expected shape ${expected} for ${numClasses} classes, got ${formatDims(out.dims)}${hint}`,
     );
   }
-  // A score map holds up to millions of floats: one branch-free pass first, the scan that
-  // names the offending index only when that pass finds something.
-  if (timesZeroSum(out.data) !== 0) assertFiniteOutput(model, out.name, out.data);
+  // one branch-free pass over the (up to millions of) scores; the index scan only on a hit
+  assertFiniteOutput(model, out.name, out.data);
   return {
     data: out.data,
     channels,
@@ -100,26 +99,6 @@ export function readScoreMap(
     width: nchw ? c : b,
     layout: params.layout,
   };
-}
-
-/**
- * `Σ v·0` over `data`: 0 when every value is finite, NaN as soon as one is NaN or ±Infinity
- * (`±Infinity · 0` is NaN). Eight products per step in a tree, so the additions do not wait
- * on each other; the function ends with its loop (see labels.ts on why that matters to V8).
- */
-export function timesZeroSum(data: Float32Array): number {
-  const n = data.length;
-  const n8 = n - (n & 7);
-  let acc = 0;
-  for (let i = n8; i < n; i++) acc += data[i]! * 0;
-  for (let i = 0; i < n8; i += 8) {
-    acc +=
-      data[i]! * 0 +
-      data[i + 1]! * 0 +
-      (data[i + 2]! * 0 + data[i + 3]! * 0) +
-      (data[i + 4]! * 0 + data[i + 5]! * 0 + (data[i + 6]! * 0 + data[i + 7]! * 0));
-  }
-  return acc;
 }
 
 /**
