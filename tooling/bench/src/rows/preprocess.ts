@@ -55,7 +55,7 @@ const SHARP_NAME = 'plain sharp resize(contain) + naive HWC→CHW loop';
  * A deterministic photo-like 1920×1080 RGB image: smooth gradients, seeded noise and a few
  * hundred filled rectangles and discs (edges and texture, so the JPEG decode is realistic).
  */
-function syntheticRgb(seed: number): Uint8Array {
+export function syntheticRgb(seed: number): Uint8Array {
   const rng = new Rng(seed);
   const px = new Float32Array(WIDTH * HEIGHT * 3);
   for (let y = 0; y < HEIGHT; y++) {
@@ -90,7 +90,10 @@ function syntheticRgb(seed: number): Uint8Array {
 }
 
 /** The JPEG under the run's inputs dir, written once per seed, read back as bytes. */
-async function jpegInput(dir: string, seed: number): Promise<{ path: string; bytes: Uint8Array }> {
+export async function jpegInput(
+  dir: string,
+  seed: number,
+): Promise<{ path: string; bytes: Uint8Array }> {
   const path = join(dir, `preprocess-${WIDTH}x${HEIGHT}-q${QUALITY}.jpg`);
   if (!existsSync(path)) {
     const jpeg = await sharp(syntheticRgb(seed ^ 0x6a9), {
