@@ -9,7 +9,7 @@ exported by `mask_rcnn.py --also-faster`; this script trains a standalone one.)
     pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
     OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/faster_rcnn.py
     pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \\
-      ../../tooling/python/train/mask_rcnn_eval.ts models/shapes-faster-rcnn/model.json --write
+      ../../tooling/python/train/zoo_eval.ts models/shapes-faster-rcnn/model.json --write
 """
 import os
 import sys

@@ -17,7 +17,7 @@ Faster R-CNN card (torchvision's Mask R-CNN is a Faster R-CNN with an extra head
     OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/mask_rcnn.py --also-faster
     # metrics into the cards, through Ocelot's TypeScript pipeline
     pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \
-      ../../tooling/python/train/mask_rcnn_eval.ts models/shapes-mask-rcnn/model.json --write
+      ../../tooling/python/train/zoo_eval.ts models/shapes-mask-rcnn/model.json --write
 
 Speed (torch 1.13 CPU, 2 threads): about 1 CPU-second per step of 8 scenes. What made it fast:
 OMP_WAIT_POLICY=PASSIVE set before torch loads (spinning OpenMP threads tripled the CPU time
@@ -50,7 +50,7 @@ from rcnn_common import backbone_spec, build_faster_rcnn, build_mask_rcnn, load_
 from torchvision_rcnn_split import export_rcnn_split  # noqa: E402
 
 EVAL = ('pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx '
-        '../../tooling/python/train/mask_rcnn_eval.ts models/{id}/model.json --write')
+        '../../tooling/python/train/zoo_eval.ts models/{id}/model.json --write')
 
 
 def finish_card(out_dir: str, card: dict, description: str, reproduce: str, training: dict) -> None:
