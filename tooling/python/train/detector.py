@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
-                    load_split, setup, write_card)
+                    load_split, param_groups, setup, warmup_cosine, write_card)
 
 STRIDES = (8, 16, 32)
 DEFAULTS: dict = {}
@@ -351,21 +351,14 @@ def main():
     print(f'model: {n_params / 1e6:.2f} M parameters', flush=True)
     ema = ModelEMA(model)
     assigner = TaskAlignedAssigner(nc)
-    decay, no_decay = [], []
-    for n_, p in model.named_parameters():
-        (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 5e-4}, {'params': no_decay, 'weight_decay': 0}],
-                            lr=args.lr, betas=(0.9, 0.999))
+    opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=args.lr, betas=(0.9, 0.999))
     steps_per_epoch = x_tr.shape[0] // args.batch
     total = steps_per_epoch * args.epochs
     warmup = min(300, total // 10)
     gen = torch.Generator().manual_seed(args.seed)
 
     def lr_at(step):
-        if step < warmup:
-            return args.lr * (step + 1) / warmup
-        t = (step - warmup) / max(1, total - warmup)
-        return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+        return args.lr * warmup_cosine(step, total, warmup)
 
     step = 0
     for epoch in range(args.epochs):

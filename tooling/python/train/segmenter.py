@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 
@@ -38,7 +37,7 @@ import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
 from common import (C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
-                    load_split, setup, write_card)
+                    load_split, param_groups, setup, warmup_cosine, write_card)
 
 DEFAULTS: dict = {}
 
@@ -203,6 +202,8 @@ def main():
     ap.add_argument('--sppf', action='store_true', help='fcn: SPPF context block after the stride-32 stage')
     ap.add_argument('--skip4', action='store_true', help='fcn: one more skip, from the stride-4 features (FCN-4s)')
     ap.add_argument('--rot90', action='store_true', help='also augment with random quarter turns')
+    ap.add_argument('--low-res-epochs', type=int, default=0,
+                    help='train the first N epochs on scenes downscaled ×2 (a step costs ~1/3; progressive resizing)')
     ap.add_argument('--bench', action='store_true')
     ap.add_argument('--export-only', default='', help='export a saved state dict (no training)')
     ap.add_argument('--train-time', default='', help='with --export-only: the training run\'s time, for the card')
@@ -231,23 +232,18 @@ def main():
     num_classes = len(names) + 1
     print(f'data: {x_tr.shape[0]} train, {x_va.shape[0]} val, classes background + {names} ({timer})', flush=True)
 
-    model = build(args.arch, num_classes, args.sppf, args.skip4)
+    # channels-last convs are ~13 % faster on this CPU build (oneDNN); the export converts back
+    model = build(args.arch, num_classes, args.sppf, args.skip4).to(memory_format=torch.channels_last)
     print(f'model: {args.arch}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
     ema = ModelEMA(model)
-    decay, no_decay = [], []
-    for _, p in model.named_parameters():
-        (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 5e-4}, {'params': no_decay, 'weight_decay': 0}], lr=args.lr)
+    opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=args.lr)
     steps_per_epoch = x_tr.shape[0] // args.batch
     total = steps_per_epoch * args.epochs
     warmup = min(200, total // 10)
     gen = torch.Generator().manual_seed(args.seed)
 
     def lr_at(step):
-        if step < warmup:
-            return args.lr * (step + 1) / warmup
-        t = (step - warmup) / max(1, total - warmup)
-        return args.lr * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * t)))
+        return args.lr * warmup_cosine(step, total, warmup)
 
     step = 0
     for epoch in range(args.epochs):
@@ -257,9 +253,14 @@ def main():
         for bi in range(steps_per_epoch):
             idx = order[bi * args.batch:(bi + 1) * args.batch]
             xb, yb = random_crops(x_tr[idx], y_tr[idx], args.crop, gen, args.rot90)
+            xb = xb.float() / 255
+            if epoch < args.low_res_epochs:
+                # progressive resizing: early epochs see whole scenes at half size (area-averaged pixels,
+                # every other label), so many more scenes fit in the same CPU budget
+                xb, yb = F.avg_pool2d(xb, 2), yb[:, ::2, ::2]
             for g in opt.param_groups:
                 g['lr'] = lr_at(step)
-            loss = F.cross_entropy(model(xb.float() / 255), yb.long())
+            loss = F.cross_entropy(model(xb.contiguous(memory_format=torch.channels_last)), yb.long())
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -286,7 +287,7 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
 
     os.makedirs(out_dir, exist_ok=True)
     onnx_path = os.path.join(out_dir, 'model.onnx')
-    model = model.eval()
+    model = model.eval().to(memory_format=torch.contiguous_format)
     output = 'out'
     if args.arch == 'unet':
         model.softmax = True
@@ -341,7 +342,7 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
                       + EVAL_COMMAND.format(id=model_id)),
         'training': {
             'data': 'generateDataset seeds 1 (train, 4000 scenes) and 2 (val, 200), 256x256 label maps',
-            'epochs': args.epochs, 'batch': args.batch, 'crop': args.crop, 'seed': args.seed, 'time': str(timer),
+            'epochs': args.epochs, **({'lowResEpochs': args.low_res_epochs} if args.low_res_epochs else {}), 'batch': args.batch, 'crop': args.crop, 'seed': args.seed, 'time': str(timer),
             'machine': 'CPU, torch 1.13, 2 threads on a shared 2-core machine',
         },
     }
