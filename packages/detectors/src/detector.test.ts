@@ -81,6 +81,43 @@ describe('OnnxDetector', () => {
     ).toThrow(/defaults.iouThreshold/);
   });
 
+  it('writes each input into the last call’s buffer, but never while that call still runs', async () => {
+    const feeds: { data: Float32Array; first: number }[] = [];
+    const session = fakeSession({
+      outputs: (f) => {
+        const data = f.images!.data as Float32Array;
+        // what the model sees when it runs (after any overlapping call has prepared its input)
+        feeds.push({ data, first: data[8 * 32 + 16]! });
+        return { out: f32([0], [1]) };
+      },
+    });
+    const gates: (() => void)[] = [];
+    const run = session.run.bind(session);
+    session.run = async (f) => {
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return run(f);
+    };
+    const detector = new OnnxDetector({ card, session, decode: decodeOne });
+    const dark = createRgbImage(64, 64, [10, 10, 10]);
+    const light = createRgbImage(64, 64, [200, 200, 200]);
+    const a = detector.detect(dark);
+    const b = detector.detect(light); // overlaps a: must not write a's buffer
+    for (const open of gates.splice(0)) open();
+    await Promise.all([a, b]);
+    expect(feeds.map((f) => f.first)).toEqual([10 / 255, 200 / 255].map(Math.fround));
+    expect(feeds[1]!.data).not.toBe(feeds[0]!.data);
+    // sequential calls reuse a buffer, and the results do not depend on it
+    const c = detector.detect(light);
+    for (const open of gates.splice(0)) open();
+    const d1 = await c;
+    const d = detector.detect(dark);
+    for (const open of gates.splice(0)) open();
+    const d2 = await d;
+    expect(feeds[3]!.data).toBe(feeds[2]!.data);
+    expect(feeds.slice(2).map((f) => f.first)).toEqual([200 / 255, 10 / 255].map(Math.fround));
+    expect(Array.from(d1.boxes)).toEqual(Array.from(d2.boxes));
+  });
+
   it('createOnnxDetector disposes the session when building fails', async () => {
     const session = fakeSession({ outputs: {} });
     await expect(

@@ -91,6 +91,13 @@ export class OnnxDetector implements Detector {
   readonly session: Session;
   readonly #params: OnnxDetectorParams;
   readonly #inputName: string;
+  /**
+   * The last input tensor's buffer, written again by the next `detect` instead of allocating
+   * (and zero-filling) a new one: it only feeds `session.run`, never reaches the caller.
+   */
+  #inputBuffer: Float32Array | undefined;
+  /** True while a `detect` uses `#inputBuffer`; an overlapping call allocates its own. */
+  #inputBusy = false;
 
   constructor(params: OnnxDetectorParams) {
     this.#params = params;
@@ -112,12 +119,21 @@ export class OnnxDetector implements Detector {
   async detect(image: RgbImage, options?: DetectOptions): Promise<Detections> {
     const { card, decode, defaults, extraFeeds } = this.#params;
     const resolved = resolveDetectOptions(this.classNames, options, card.defaults, defaults);
-    const input = prepareInput(image, card.input);
-    const feeds: Record<string, TensorLike> = {
-      [this.#inputName]: { type: 'float32', data: input.tensor.data, dims: input.tensor.dims },
-      ...extraFeeds?.(input, image),
-    };
-    const outputs = await this.session.run(feeds);
+    const own = !this.#inputBusy;
+    let input: TensorResult;
+    let outputs: Record<string, Tensor>;
+    if (own) this.#inputBusy = true;
+    try {
+      input = prepareInput(image, card.input, own ? this.#inputBuffer : undefined);
+      if (own) this.#inputBuffer = input.tensor.data;
+      const feeds: Record<string, TensorLike> = {
+        [this.#inputName]: { type: 'float32', data: input.tensor.data, dims: input.tensor.dims },
+        ...extraFeeds?.(input, image),
+      };
+      outputs = await this.session.run(feeds);
+    } finally {
+      if (own) this.#inputBusy = false;
+    }
     const t = input.transform;
     const candidates = decode(outputs, {
       model: card.id,

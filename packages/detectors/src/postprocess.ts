@@ -7,6 +7,7 @@ import { batchedNms, InvalidArgumentError, nms, timesZeroSum } from '@ocelot/cor
 import type { Transform } from '@ocelot/image';
 import { ModelOutputError } from './errors.js';
 import type { Candidates, Detections, DetectOptions, ResolvedDetectOptions } from './types.js';
+import { sortByScore } from './select.js';
 
 /** Library defaults when neither the call, the card nor the architecture sets a value. */
 export const DEFAULT_DETECT_OPTIONS: Readonly<Required<Omit<DetectOptions, 'classes'>>> = {
@@ -208,7 +209,14 @@ export function finalizeDetections(
 
 /** Indices of the `limit` highest scores, by decreasing score (stable for ties). */
 export function topByScore(scores: Float32Array, limit: number): Int32Array {
-  const order = Array.from({ length: scores.length }, (_, i) => i);
-  order.sort((a, b) => scores[b]! - scores[a]! || a - b);
-  return Int32Array.from(order.slice(0, Math.min(limit, order.length)));
+  const order = new Int32Array(scores.length);
+  let nan = false;
+  for (let i = 0; i < order.length; i++) {
+    order[i] = i;
+    if (Number.isNaN(scores[i]!)) nan = true;
+  }
+  // NaN compares as a tie with everything in the comparison; sortByScore's keys assume no NaN
+  if (nan) order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  else sortByScore(scores, order);
+  return order.slice(0, Math.min(limit, order.length));
 }

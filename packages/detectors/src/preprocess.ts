@@ -47,11 +47,23 @@ function torchvisionInput(image: RgbImage, spec: ResolvedInputSpec): TensorResul
  * Turns an image into the network input described by a card's `input` spec, with the
  * `Transform` that maps model-input pixels back to the image.
  * @param image [H,W,3] uint8 RGB
- * @returns tensor [1,3,height,width] (or NHWC) float32 and its Transform
+ * @param out optional buffer to write the tensor into instead of allocating one: used only
+ *   when it holds exactly `3·width·height` floats and the spec's resize is `stretch` or
+ *   `letterbox` (whose tensors have that size); otherwise a new array is allocated. The
+ *   caller must not hand `out` to anything that outlives the tensor's use.
+ * @returns tensor [1,3,height,width] (or NHWC) float32 and its Transform; `tensor.data` is
+ *   `out` when it was used
  */
-export function prepareInput(image: RgbImage, spec: ResolvedInputSpec): TensorResult {
+export function prepareInput(
+  image: RgbImage,
+  spec: ResolvedInputSpec,
+  out?: Float32Array,
+): TensorResult {
   if (spec.resize === 'torchvision') return torchvisionInput(image, spec);
+  const reuse =
+    out !== undefined && out.length === 3 * spec.width * spec.height ? { out } : undefined;
   const normalize = {
+    ...reuse,
     ...(spec.scale !== undefined && { scale: spec.scale }),
     ...(spec.mean !== undefined && { mean: spec.mean }),
     ...(spec.std !== undefined && { std: spec.std }),

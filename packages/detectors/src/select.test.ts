@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { topKIndices } from './select.js';
+import { sortByScore, topKIndices } from './select.js';
 
 /** The reference: sort every candidate by (score desc, index asc), take k. */
 function reference(scores: Float32Array, candidates: Int32Array, k: number): number[] {
@@ -34,5 +34,50 @@ describe('topKIndices', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('sortByScore', () => {
+  const comparator = (scores: Float32Array, indices: Int32Array): number[] =>
+    Array.from(indices).sort((a, b) => scores[b]! - scores[a]! || a - b);
+
+  it('orders by decreasing score, equal scores (and −0 / +0) by increasing index', () => {
+    const base = [0.5, -0, 0, -1, Infinity, -Infinity, 0.5, 3e-39, -3e-39, 1e38, -1e38];
+    // more than the small-array cut-over, so the key sort runs
+    const scores = Float32Array.from({ length: 120 }, (_, i) => base[(i * 7) % base.length]!);
+    const indices = Int32Array.from({ length: 120 }, (_, i) => (i * 37) % 120);
+    const expected = comparator(scores, indices);
+    expect(Array.from(sortByScore(scores, indices))).toEqual(expected);
+  });
+
+  it('equals the comparison sort for any float32 scores and index subsets', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ noNaN: true }), { minLength: 0, maxLength: 400 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (values, seed) => {
+          const scores = Float32Array.from(values);
+          const indices = Int32Array.from(
+            values.map((_, i) => i).filter((i) => (i * 7919 + seed) % 4 !== 0),
+          );
+          // shuffle deterministically
+          for (let i = indices.length - 1; i > 0; i--) {
+            const j = (i * 2654435761 + seed) % (i + 1);
+            [indices[i], indices[j]] = [indices[j]!, indices[i]!];
+          }
+          const expected = comparator(scores, indices);
+          expect(Array.from(sortByScore(scores, indices))).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('falls back to the comparison sort for indices of 2^21 and more', () => {
+    const scores = new Float32Array(2097152 + 60);
+    const indices = Int32Array.from({ length: 60 }, (_, i) => 2097152 + 59 - i);
+    for (const i of indices) scores[i] = (i % 5) / 5;
+    const expected = comparator(scores, indices);
+    expect(Array.from(sortByScore(scores, indices))).toEqual(expected);
   });
 });

@@ -3,9 +3,36 @@
  * without sorting everything. Internal to the package.
  */
 
-/** Largest-first comparison with lower index first on ties (a total, deterministic order). */
-function sortByScore(scores: Float32Array, indices: Int32Array): Int32Array {
-  return indices.sort((a, b) => scores[b]! - scores[a]! || a - b);
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+/** 2^21: indices below it fit beside a 32-bit score key in a float64's 53-bit integer range. */
+const INDEX_SPAN = 2097152;
+
+/**
+ * Largest-first order with lower index first on ties (a total, deterministic order), in place.
+ * Beyond a few dozen entries each (score, index) becomes one float64 sort key — the float32
+ * score's bits mapped to an unsigned integer that increases with the score (−0 counted as +0,
+ * as the comparison does), inverted, times 2^21, plus the index — and the keys are sorted
+ * natively, without a comparison callback per step. Scores must not be NaN.
+ */
+export function sortByScore(scores: Float32Array, indices: Int32Array): Int32Array {
+  const n = indices.length;
+  if (n < 48) return indices.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const index = indices[i]!;
+    if (index < 0 || index >= INDEX_SPAN) {
+      return indices.sort((a, b) => scores[b]! - scores[a]! || a - b);
+    }
+    F32[0] = scores[index]! + 0; // −0 + 0 = +0
+    const bits = U32[0]!;
+    // order-preserving map of float32 bits to 0..2^32−1: flip negatives, set the sign bit of positives
+    const ordered = bits >= 0x80000000 ? 0xffffffff - bits : bits + 0x80000000;
+    keys[i] = (0xffffffff - ordered) * INDEX_SPAN + index;
+  }
+  keys.sort();
+  for (let i = 0; i < n; i++) indices[i] = keys[i]! % INDEX_SPAN;
+  return indices;
 }
 
 /** Hoare-style quickselect: moves the `k`-th largest of `values[0..n)` to position k - 1. */

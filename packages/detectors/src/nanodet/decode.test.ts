@@ -211,3 +211,122 @@ describe('parseNanoDetConfig', () => {
     );
   });
 });
+
+/**
+ * The straightforward selection the decoder's loops must equal: per level, top-k anchors by
+ * their best allowed score (sigmoid applied when asked), then every allowed (anchor, class)
+ * pair in that order whose activated float32 score is above the threshold.
+ */
+function referencePairs(
+  levels: { cls: Float32Array; A: number }[],
+  nc: number,
+  o: { allowed?: Uint8Array; threshold: number; topK: number; sig: boolean; multi: boolean },
+): { labels: number[]; scores: number[] } {
+  const act = (v: number) => (o.sig ? 1 / (1 + Math.exp(-v)) : v);
+  const ok = (c: number) => o.allowed === undefined || o.allowed[c] === 1;
+  const labels: number[] = [];
+  const scores: number[] = [];
+  for (const { cls, A } of levels) {
+    const best = new Float32Array(A);
+    for (let a = 0; a < A; a++) {
+      let m = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < nc; c++) if (ok(c) && cls[a * nc + c]! > m) m = cls[a * nc + c]!;
+      best[a] = o.sig ? act(m) : m;
+    }
+    let order = Array.from({ length: A }, (_, a) => a);
+    if (A > o.topK) {
+      order = order.sort((x, y) => best[y]! - best[x]! || x - y).slice(0, o.topK);
+    }
+    for (const a of order) {
+      if (o.multi) {
+        for (let c = 0; c < nc; c++) {
+          const s = Math.fround(act(cls[a * nc + c]!));
+          if (ok(c) && s > o.threshold) {
+            labels.push(c);
+            scores.push(s);
+          }
+        }
+      } else {
+        let bv = Number.NEGATIVE_INFINITY;
+        let bc = -1;
+        for (let c = 0; c < nc; c++) {
+          if (ok(c) && cls[a * nc + c]! > bv) {
+            bv = cls[a * nc + c]!;
+            bc = c;
+          }
+        }
+        const s = Math.fround(act(bv));
+        if (bc >= 0 && s > o.threshold) {
+          labels.push(bc);
+          scores.push(s);
+        }
+      }
+    }
+  }
+  return { labels, scores };
+}
+
+describe('decodeNanoDet candidate selection equals the plain loops', () => {
+  it('any scores (with ties), allow-lists, thresholds, top-k, sigmoid and multi-label', () => {
+    // input 32×16, strides 8 and 16: levels of 4×2 = 8 and 2×1 = 2 anchors, regMax 1
+    const nc = 5;
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    let seed = 12345;
+    const rand = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (let run = 0; run < 300; run++) {
+      const sig = run % 2 === 1;
+      const multi = run % 3 !== 0;
+      // few distinct values: exact ties between classes and anchors are common
+      const value = () => (sig ? Math.round(rand() * 8 - 4) : Math.round(rand() * 10) / 10);
+      const levels = [8, 2].map((A) => ({ A, cls: Float32Array.from({ length: A * nc }, value) }));
+      const classes = run % 4 === 0 ? undefined : names.filter(() => rand() < 0.6);
+      const threshold = Math.fround(sig ? rand() : rand() * 0.8);
+      const topK = 1 + Math.floor(rand() * 9);
+      const params: NanoDetDecodeParams = {
+        strides: [8, 16],
+        regMax: 1,
+        centerOffset: 0.5,
+        outputs: { kind: 'per-level', cls: ['c8', 'c16'], reg: ['r8', 'r16'] },
+        sigmoid: sig,
+        multiLabel: multi,
+      };
+      const context: DecodeContext = {
+        model: 'm',
+        options: resolveDetectOptions(
+          names,
+          {
+            scoreThreshold: threshold,
+            preNmsTopK: topK,
+            ...(classes !== undefined && { classes }),
+          },
+          NANODET_DEFAULTS,
+        ),
+        inputSize: { width: 32, height: 16 },
+        numClasses: nc,
+        metadata: {},
+      };
+      const got = decodeNanoDet(
+        {
+          c8: f32(Array.from(levels[0]!.cls), [1, 8, nc]),
+          c16: f32(Array.from(levels[1]!.cls), [1, 2, nc]),
+          r8: f32(new Array(8 * 8).fill(0), [1, 8, 8]),
+          r16: f32(new Array(2 * 8).fill(0), [1, 2, 8]),
+        },
+        context,
+        params,
+      );
+      const want = referencePairs(levels, nc, {
+        ...(context.options.allowed !== undefined && { allowed: context.options.allowed }),
+        threshold,
+        topK,
+        sig,
+        multi,
+      });
+      expect(Array.from(got.labels)).toEqual(want.labels);
+      expect(Array.from(got.scores)).toEqual(want.scores.map(Math.fround));
+    }
+  });
+});

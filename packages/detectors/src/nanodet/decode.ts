@@ -174,6 +174,147 @@ export function distributionExpectation(logits: Float32Array, start: number, bin
 }
 
 /**
+ * Class indices `c` with `allowed[c] === 1`, increasing; `undefined` when every class is
+ * allowed (the loops then run over 0..nc − 1 directly).
+ */
+function allowedClasses(nc: number, allowed: Uint8Array | undefined): Int32Array | undefined {
+  if (allowed === undefined) return undefined;
+  let n = 0;
+  for (let c = 0; c < nc; c++) if (allowed[c] === 1) n++;
+  if (n === nc) return undefined;
+  const out = new Int32Array(n);
+  for (let c = 0, k = 0; c < nc; c++) if (allowed[c] === 1) out[k++] = c;
+  return out;
+}
+
+/**
+ * Per anchor, its best score over `classes` (the sigmoid of the best raw score when `sig`),
+ * and the identity index list `all`.
+ */
+function anchorBest(
+  cls: Float32Array,
+  start: number,
+  step: number,
+  A: number,
+  nc: number,
+  classes: Int32Array | undefined,
+  sig: boolean,
+  best: Float32Array,
+  all: Int32Array,
+): void {
+  for (let a = 0, row = start; a < A; a++, row += step) {
+    let m = Number.NEGATIVE_INFINITY;
+    if (classes === undefined) {
+      for (let c = row, end = row + nc; c < end; c++) {
+        const s = cls[c]!;
+        if (s > m) m = s;
+      }
+    } else {
+      for (let k = 0; k < classes.length; k++) {
+        const s = cls[row + classes[k]!]!;
+        if (s > m) m = s;
+      }
+    }
+    best[a] = sig ? sigmoid(m) : m;
+    all[a] = a;
+  }
+}
+
+/** How many leading entries of `order` (by decreasing `best`) have `best` above `threshold`. */
+function aboveThreshold(best: Float32Array, order: Int32Array, threshold: number): number {
+  let n = 0;
+  while (n < order.length && best[order[n]!]! > threshold) n++;
+  return n;
+}
+
+/** Multi-label, scores already probabilities: every (anchor, class) above the threshold. */
+function collectRaw(
+  cls: Float32Array,
+  start: number,
+  step: number,
+  order: Int32Array,
+  nc: number,
+  classes: Int32Array | undefined,
+  threshold: number,
+  level: number,
+  pairs: Pairs,
+): void {
+  for (let i = 0; i < order.length; i++) {
+    const a = order[i]!;
+    const row = start + a * step;
+    // float32 elements: Math.fround would return them unchanged
+    if (classes === undefined) {
+      for (let c = 0; c < nc; c++) {
+        const s = cls[row + c]!;
+        if (s > threshold) pairs.push(level, a, c, s);
+      }
+    } else {
+      for (let k = 0; k < classes.length; k++) {
+        const c = classes[k]!;
+        const s = cls[row + c]!;
+        if (s > threshold) pairs.push(level, a, c, s);
+      }
+    }
+  }
+}
+
+/** Multi-label with the sigmoid applied here. */
+function collectSigmoid(
+  cls: Float32Array,
+  start: number,
+  step: number,
+  order: Int32Array,
+  nc: number,
+  classes: Int32Array | undefined,
+  threshold: number,
+  level: number,
+  pairs: Pairs,
+): void {
+  const K = classes === undefined ? nc : classes.length;
+  for (let i = 0; i < order.length; i++) {
+    const a = order[i]!;
+    const row = start + a * step;
+    for (let k = 0; k < K; k++) {
+      const c = classes === undefined ? k : classes[k]!;
+      const s = Math.fround(sigmoid(cls[row + c]!));
+      if (s > threshold) pairs.push(level, a, c, s);
+    }
+  }
+}
+
+/** Single label: each anchor's best allowed class, when its score is above the threshold. */
+function collectBest(
+  cls: Float32Array,
+  start: number,
+  step: number,
+  order: Int32Array,
+  nc: number,
+  classes: Int32Array | undefined,
+  sig: boolean,
+  threshold: number,
+  level: number,
+  pairs: Pairs,
+): void {
+  const K = classes === undefined ? nc : classes.length;
+  for (let i = 0; i < order.length; i++) {
+    const a = order[i]!;
+    const row = start + a * step;
+    let best = Number.NEGATIVE_INFINITY;
+    let bestClass = -1;
+    for (let k = 0; k < K; k++) {
+      const c = classes === undefined ? k : classes[k]!;
+      const s = cls[row + c]!;
+      if (s > best) {
+        best = s;
+        bestClass = c;
+      }
+    }
+    const s = Math.fround(sig ? sigmoid(best) : best);
+    if (bestClass >= 0 && s > threshold) pairs.push(level, a, bestClass, s);
+  }
+}
+
+/**
  * NanoDet GFL outputs → candidates in input pixels.
  * @param outputs per level `[1, A_l, nc]` + `[1, A_l, 4(regMax+1)]`, or one `[1, A, nc + 4(regMax+1)]`
  * @throws ModelOutputError on a missing output, a shape that does not fit the strides, labels
@@ -188,7 +329,8 @@ export function decodeNanoDet(
   const grids = nanoDetGrids(inputSize, params.strides);
   const views = levelViews(outputs, context, params, grids);
   const { scoreThreshold, allowed, preNmsTopK } = options;
-  const act = params.sigmoid ? sigmoid : (v: number) => v;
+  // The allowed classes in increasing order: the loops below visit only these.
+  const classes = allowedClasses(nc, allowed);
   const pairs = new Pairs();
 
   views.forEach((v, l) => {
@@ -198,46 +340,35 @@ export function decodeNanoDet(
     if (A > preNmsTopK) {
       const best = new Float32Array(A);
       const all = new Int32Array(A);
-      for (let a = 0; a < A; a++) {
-        const row = v.clsStart + a * v.clsStep;
-        let m = Number.NEGATIVE_INFINITY;
-        for (let c = 0; c < nc; c++) {
-          if (allowed !== undefined && allowed[c] !== 1) continue;
-          const s = v.cls[row + c]!;
-          if (s > m) m = s;
-        }
-        best[a] = params.sigmoid ? act(m) : m;
-        all[a] = a;
-      }
+      anchorBest(v.cls, v.clsStart, v.clsStep, A, nc, classes, params.sigmoid, best, all);
       order = topKIndices(best, all, A, preNmsTopK);
+      // `order` is by decreasing best score, and no class of an anchor scores above its best
+      // (the sigmoid and float32 rounding keep the order): the pairs come from a prefix.
+      order = order.subarray(0, aboveThreshold(best, order, scoreThreshold));
     } else {
       order = new Int32Array(A);
       for (let a = 0; a < A; a++) order[a] = a;
     }
     // 2. (anchor, class) pairs above the threshold
-    for (let i = 0; i < order.length; i++) {
-      const a = order[i]!;
-      const row = v.clsStart + a * v.clsStep;
-      if (params.multiLabel) {
-        for (let c = 0; c < nc; c++) {
-          if (allowed !== undefined && allowed[c] !== 1) continue;
-          const s = Math.fround(act(v.cls[row + c]!));
-          if (s > scoreThreshold) pairs.push(l, a, c, s);
-        }
+    if (params.multiLabel) {
+      if (params.sigmoid) {
+        collectSigmoid(v.cls, v.clsStart, v.clsStep, order, nc, classes, scoreThreshold, l, pairs);
       } else {
-        let best = Number.NEGATIVE_INFINITY;
-        let bestClass = -1;
-        for (let c = 0; c < nc; c++) {
-          if (allowed !== undefined && allowed[c] !== 1) continue;
-          const s = v.cls[row + c]!;
-          if (s > best) {
-            best = s;
-            bestClass = c;
-          }
-        }
-        const s = Math.fround(act(best));
-        if (bestClass >= 0 && s > scoreThreshold) pairs.push(l, a, bestClass, s);
+        collectRaw(v.cls, v.clsStart, v.clsStep, order, nc, classes, scoreThreshold, l, pairs);
       }
+    } else {
+      collectBest(
+        v.cls,
+        v.clsStart,
+        v.clsStep,
+        order,
+        nc,
+        classes,
+        params.sigmoid,
+        scoreThreshold,
+        l,
+        pairs,
+      );
     }
   });
   const n = pairs.length;

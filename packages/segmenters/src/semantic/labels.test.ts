@@ -107,6 +107,81 @@ describe('labelMapFromScores equals a full interpolate-then-argmax', () => {
     expect(same.labelMap.every((v) => v === 1)).toBe(true);
   });
 
+  it('nhwc ties: the lowest of equal best classes, equal second-best scores', () => {
+    // per sample: classes 1 and 3 tie for the best (or 0 and 2 on odd columns); the rest tie lower
+    const h = 5;
+    const w = 6;
+    const C = 4;
+    const data = new Float32Array(h * w * C);
+    for (let r = 0; r < h; r++) {
+      for (let q = 0; q < w; q++) {
+        const top = q % 2 === 0 ? [1, 3] : [0, 2];
+        for (let c = 0; c < C; c++) data[(r * w + q) * C + c] = top.includes(c) ? r : r - 1;
+      }
+    }
+    const s: ScoreMap = { data, channels: C, height: h, width: w, layout: 'nhwc' };
+    const xt = torchTaps(w, 23);
+    const yt = torchTaps(h, 11);
+    const got = labelMapFromScores(s, xt, yt);
+    expectSame(got.labelMap, naive(s, xt, yt));
+  });
+
+  it('21 classes upsampled about 2.5× (the DeepLab shape), in both layouts', () => {
+    for (const layout of ['nhwc', 'nchw'] as const) {
+      const rng = new Rng(2026);
+      const s: ScoreMap = {
+        data: smoothLogits(rng, 21, 33, 29, layout),
+        channels: 21,
+        height: 33,
+        width: 29,
+        layout,
+      };
+      const xt = regionTaps(29, 0, 29, 73);
+      const yt = regionTaps(33, 0, 33, 80);
+      expectSame(labelMapFromScores(s, xt, yt).labelMap, naive(s, xt, yt));
+    }
+  });
+
+  it('working arrays kept between calls: maps of other sizes in between change nothing', () => {
+    const rng = new Rng(5);
+    const maps = [
+      [6, 20, 17],
+      [3, 9, 8],
+      [6, 20, 17],
+      [4, 31, 27],
+      [3, 9, 8],
+    ] as const;
+    for (const [C, h, w] of maps) {
+      const data = Float32Array.from({ length: C * h * w }, () => rng.int(3) + rng.next() * 0.1);
+      const s: ScoreMap = { data, channels: C, height: h, width: w, layout: 'nhwc' };
+      const xt = torchTaps(w, 2 * w + 1);
+      const yt = torchTaps(h, 2 * h + 3);
+      expectSame(labelMapFromScores(s, xt, yt).labelMap, naive(s, xt, yt));
+    }
+  });
+
+  it('taps in any column order (a mirrored label map) give the same labels as the reference', () => {
+    const rng = new Rng(11);
+    const s: ScoreMap = {
+      data: smoothLogits(rng, 5, 12, 10),
+      channels: 5,
+      height: 12,
+      width: 10,
+      layout: 'nchw',
+    };
+    const t = torchTaps(10, 27);
+    // the output columns in reverse order: source columns decrease along x, so they do not
+    // come in increasing runs (each tap still reads columns i0 and i0 + 1 or i0)
+    const xt: AxisTaps = {
+      i0: t.i0.slice().reverse(),
+      i1: t.i1.slice().reverse(),
+      w0: t.w0.slice().reverse(),
+      w1: t.w1.slice().reverse(),
+    };
+    const yt = torchTaps(12, 30);
+    expectSame(labelMapFromScores(s, xt, yt).labelMap, naive(s, xt, yt));
+  });
+
   it('crop regions (letterbox padding) and fractional regions', () => {
     const rng = new Rng(99);
     const s: ScoreMap = {

@@ -274,10 +274,11 @@ function argmaxWithCells(
   // replacement), and code after the loop that had not run by then lacks type feedback and
   // deoptimises that compiled loop on every later call.
   const n = s.height * s.width;
+  const scratch = cellScratch(n);
   // Best and second-best allowed score per source sample, in one pass over the scores.
-  const first = new Float32Array(n);
-  const second = new Float32Array(n);
-  const firstClass = new Int32Array(n);
+  const first = scratch.first;
+  const second = scratch.second;
+  const firstClass = scratch.firstClass;
   // `lo`: the smallest allowed score; with the largest best score it sets the rounding margin.
   let lo: number;
   if (s.layout === 'nchw') {
@@ -294,8 +295,8 @@ function argmaxWithCells(
   const words = (s.channels + 31) >>> 5;
   // Per cell: its class when decided, else -1 - j for the j-th undecided cell, whose candidate
   // classes are bits[j·words ..].
-  const decided = new Int32Array(n);
-  const open = new Int32Array(n);
+  const decided = scratch.decided;
+  const open = scratch.open;
   const count = decideCells(first, second, firstClass, s.height, s.width, margin, decided, open);
   if (count * 4 > n) {
     // Mostly undecided (noise-like scores): interpolate every class, one source row at a time.
@@ -310,6 +311,46 @@ function argmaxWithCells(
     candidateBits(s, allowed[k]!, open, count, bound, bits, words);
   }
   writeCellLabels(s, xt, yt, decided, bits, words, out, seen);
+}
+
+/** Per-sample working arrays of {@link argmaxWithCells}, every entry written before it is read. */
+interface CellScratch {
+  readonly first: Float32Array;
+  readonly second: Float32Array;
+  readonly firstClass: Int32Array;
+  readonly decided: Int32Array;
+  readonly open: Int32Array;
+}
+
+/** Score maps up to this many samples (≈ 10 MB of scratch) reuse one set of arrays. */
+const MAX_KEPT_SCRATCH = 1 << 19;
+let keptScratch: { size: number; buffers: CellScratch } | undefined;
+
+/**
+ * Working arrays for `n` samples: views of one kept set, grown on demand, so label maps of
+ * the same size do not allocate (and zero) ~20 bytes per sample each time. Safe because
+ * `labelMapFromScores` is synchronous and nothing here outlives the call; maps larger than
+ * `MAX_KEPT_SCRATCH` get arrays of their own.
+ */
+function cellScratch(n: number): CellScratch {
+  const fresh = (size: number): CellScratch => ({
+    first: new Float32Array(size),
+    second: new Float32Array(size),
+    firstClass: new Int32Array(size),
+    decided: new Int32Array(size),
+    open: new Int32Array(size),
+  });
+  if (n > MAX_KEPT_SCRATCH) return fresh(n);
+  if (keptScratch === undefined || keptScratch.size < n)
+    keptScratch = { size: n, buffers: fresh(n) };
+  const b = keptScratch.buffers;
+  return {
+    first: b.first.subarray(0, n),
+    second: b.second.subarray(0, n),
+    firstClass: b.firstClass.subarray(0, n),
+    decided: b.decided.subarray(0, n),
+    open: b.open.subarray(0, n),
+  };
 }
 
 function markSeen(out: Uint8Array | Uint16Array, seen: Uint8Array): void {
@@ -436,31 +477,46 @@ function decideCells(
   for (let r = 0; r < h; r++) {
     const a = r * w;
     const b = (r + 1 < h ? r + 1 : r) * w;
+    // The left corners of cell q are the right corners of cell q − 1: carried along the row.
+    let cA = firstClass[a]!;
+    let cB = firstClass[b]!;
+    let fA = first[a]!;
+    let fB = first[b]!;
+    let sA = second[a]!;
+    let sB = second[b]!;
     for (let q = 0; q < w; q++) {
       const q1 = q + 1 < w ? q + 1 : q;
-      const c = firstClass[a + q]!;
-      if (firstClass[a + q1] === c && firstClass[b + q] === c && firstClass[b + q1] === c) {
-        let mn = first[a + q]!;
-        let v = first[a + q1]!;
-        if (v < mn) mn = v;
-        v = first[b + q]!;
-        if (v < mn) mn = v;
-        v = first[b + q1]!;
-        if (v < mn) mn = v;
-        let mx = second[a + q]!;
-        v = second[a + q1]!;
-        if (v > mx) mx = v;
-        v = second[b + q]!;
-        if (v > mx) mx = v;
-        v = second[b + q1]!;
-        if (v > mx) mx = v;
+      const cA1 = firstClass[a + q1]!;
+      const cB1 = firstClass[b + q1]!;
+      const fA1 = first[a + q1]!;
+      const fB1 = first[b + q1]!;
+      const sA1 = second[a + q1]!;
+      const sB1 = second[b + q1]!;
+      let done = false;
+      if (cA1 === cA && cB === cA && cB1 === cA) {
+        let mn = fA;
+        if (fA1 < mn) mn = fA1;
+        if (fB < mn) mn = fB;
+        if (fB1 < mn) mn = fB1;
+        let mx = sA;
+        if (sA1 > mx) mx = sA1;
+        if (sB > mx) mx = sB;
+        if (sB1 > mx) mx = sB1;
         if (mn - mx > margin) {
-          decided[a + q] = c;
-          continue;
+          decided[a + q] = cA;
+          done = true;
         }
       }
-      decided[a + q] = -1 - count;
-      open[count++] = a + q;
+      if (!done) {
+        decided[a + q] = -1 - count;
+        open[count++] = a + q;
+      }
+      cA = cA1;
+      cB = cB1;
+      fA = fA1;
+      fB = fB1;
+      sA = sA1;
+      sB = sB1;
     }
   }
   return count;
@@ -671,6 +727,20 @@ function writeCellLabels(
   const W = xt.i0.length;
   const H = yt.i0.length;
   const undecidedX = new Int32Array(W);
+  // Output columns in runs that read the same source column (consecutive x with equal
+  // xt.i0; with torch's taps ~W/w pixels each): run j is x in [runX[j], runX[j + 1]) reading
+  // column runQ[j].
+  const runQ = new Int32Array(W);
+  const runX = new Int32Array(W + 1);
+  let runs = 0;
+  for (let x = 0; x < W; x++) {
+    const q = xt.i0[x]!;
+    if (runs === 0 || q !== runQ[runs - 1]) {
+      runQ[runs] = q;
+      runX[runs++] = x;
+    }
+  }
+  runX[runs] = W;
   let nUndecided = 0;
   let templateRow = -1;
   let templateOffset = 0;
@@ -685,14 +755,7 @@ function writeCellLabels(
     if (ry0 !== templateRow) {
       templateRow = ry0;
       templateOffset = o;
-      nUndecided = 0;
-      for (let x = 0; x < W; x++) {
-        const label = decided[cellRow + xt.i0[x]!]!;
-        if (label >= 0) {
-          out[o + x] = label;
-          seen[label] = 1;
-        } else undecidedX[nUndecided++] = x;
-      }
+      nUndecided = templateLabels(decided, cellRow, runQ, runX, runs, out, o, seen, undecidedX);
     } else {
       out.copyWithin(o, templateOffset, templateOffset + W);
     }
@@ -732,6 +795,35 @@ function writeCellLabels(
       seen[bc] = 1;
     }
   }
+}
+
+/**
+ * The decided labels of one output row whose cells start at `cellRow`, run by run; returns
+ * how many pixels are left undecided (their x in `undecidedX`).
+ */
+function templateLabels(
+  decided: Int32Array,
+  cellRow: number,
+  runQ: Int32Array,
+  runX: Int32Array,
+  runs: number,
+  out: Uint8Array | Uint16Array,
+  o: number,
+  seen: Uint8Array,
+  undecidedX: Int32Array,
+): number {
+  let n = 0;
+  for (let j = 0; j < runs; j++) {
+    const label = decided[cellRow + runQ[j]!]!;
+    const x1 = runX[j + 1]!;
+    if (label >= 0) {
+      seen[label] = 1;
+      for (let x = runX[j]!; x < x1; x++) out[o + x] = label;
+    } else {
+      for (let x = runX[j]!; x < x1; x++) undecidedX[n++] = x;
+    }
+  }
+  return n;
 }
 
 /** Single channel: label 1 where the interpolated score is strictly above `threshold`. */

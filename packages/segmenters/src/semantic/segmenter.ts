@@ -14,7 +14,7 @@ import {
   resolveModelCard,
 } from '@ocelot/detectors';
 import { assertRgbImage, crop, letterboxToTensor, type RgbImage } from '@ocelot/image';
-import type { Session, TensorLike } from '@ocelot/runtime';
+import type { Session, Tensor, TensorLike } from '@ocelot/runtime';
 import { assertCardTask } from '../registry.js';
 import type { SemanticSegmenter } from '../segmenter.js';
 import type { SemanticSegmentation, SemanticSegmentOptions } from '../types.js';
@@ -46,6 +46,13 @@ export class OnnxSemanticSegmenter implements SemanticSegmenter {
   readonly session: Session;
   readonly #params: OnnxSemanticSegmenterParams;
   readonly #inputName: string;
+  /**
+   * The last input tensor's buffer, written again by the next `segment` instead of allocating
+   * (and zero-filling) a new one: it only feeds `session.run`, never reaches the caller.
+   */
+  #inputBuffer: Float32Array | undefined;
+  /** True while a `segment` uses `#inputBuffer`; an overlapping call allocates its own. */
+  #inputBusy = false;
 
   constructor(params: OnnxSemanticSegmenterParams) {
     this.#params = params;
@@ -88,8 +95,17 @@ export class OnnxSemanticSegmenter implements SemanticSegmenter {
       this.#params.defaults,
     );
     if (resolved.tile) return this.#segmentTiled(image, resolved);
-    const input = prepareInput(image, this.card.input);
-    const outputs = await this.session.run({ [this.#inputName]: tensorOf(input.tensor) });
+    const own = !this.#inputBusy;
+    let input: ReturnType<typeof prepareInput>;
+    let outputs: Record<string, Tensor>;
+    if (own) this.#inputBusy = true;
+    try {
+      input = prepareInput(image, this.card.input, own ? this.#inputBuffer : undefined);
+      if (own) this.#inputBuffer = input.tensor.data;
+      outputs = await this.session.run({ [this.#inputName]: tensorOf(input.tensor) });
+    } finally {
+      if (own) this.#inputBusy = false;
+    }
     return decodeSemantic(
       outputs,
       {
