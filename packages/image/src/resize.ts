@@ -350,11 +350,16 @@ export function cvBilinearToTensor(
   const o1 = at.base1 + first;
   const o2 = at.base2 + first;
   if (dh < sh) {
-    // Source channel j (R, G, B) goes to the output channel that reads it.
+    // Source channel j (R, G, B) goes to the output channel that reads it; the three tables
+    // in one array (R at 0, G at 256, B at 512), so the loop holds one table, not three.
     const lut = [l0, l1, l2];
     const base = [o0, o1, o2];
     const outOf = (j: number) => (s0 === j ? 0 : s1 === j ? 1 : 2);
     const [cr, cg, cb] = [outOf(0), outOf(1), outOf(2)];
+    const tables = new Float32Array(768);
+    tables.set(lut[cr]!, 0);
+    tables.set(lut[cg]!, 256);
+    tables.set(lut[cb]!, 512);
     const taps = new Int32Array(dw * 4);
     for (let dx = 0; dx < dw; dx++) {
       taps[4 * dx] = px0[dx]!;
@@ -362,6 +367,7 @@ export function cvBilinearToTensor(
       taps[4 * dx + 2] = xa.w0[dx]!;
       taps[4 * dx + 3] = xa.w1[dx]!;
     }
+    const oR = base[cr]!;
     cvShrinkKernel(
       src,
       sw,
@@ -370,14 +376,12 @@ export function cvBilinearToTensor(
       dw,
       dh,
       out,
-      base[cr]!,
-      base[cg]!,
-      base[cb]!,
+      oR,
+      base[cg]! - oR,
+      base[cb]! - oR,
       at.rowStride,
       at.step,
-      lut[cr]!,
-      lut[cg]!,
-      lut[cb]!,
+      tables,
     );
   } else {
     cvCachedKernel(
@@ -409,8 +413,9 @@ export function cvBilinearToTensor(
 /**
  * Shrinking: both passes per output pixel, straight from the two source rows. `taps` holds
  * per output column the byte offsets of its two source pixels and their weights; the source
- * channels are read at fixed offsets 0, 1, 2 and written to the output channel (`oR`, `oG`,
- * `oB` with its table) that takes them — fewer arrays and index additions in the loop.
+ * channels are read at fixed offsets 0, 1, 2 and written to the output channel that takes
+ * them (R at `oR`, G and B `dG` and `dB` further), through `tables` (R's table at 0, G's at
+ * 256, B's at 512) — few arrays and live values in the loop.
  */
 function cvShrinkKernel(
   src: Uint8Array,
@@ -421,13 +426,11 @@ function cvShrinkKernel(
   dh: number,
   out: Float32Array,
   oR: number,
-  oG: number,
-  oB: number,
+  dG: number,
+  dB: number,
   rowStride: number,
   step: number,
-  lR: Float32Array,
-  lG: Float32Array,
-  lB: Float32Array,
+  tables: Float32Array,
 ): void {
   const stride = sw * 3;
   const end = dw * 4;
@@ -437,7 +440,7 @@ function cvShrinkKernel(
     const r1 = yi1[y]! * stride;
     const b0 = yw0[y]!;
     const b1 = yw1[y]!;
-    let k = y * rowStride;
+    let k = oR + y * rowStride;
     for (let t = 0; t < end; t += 4, k += step) {
       const p = taps[t]!;
       const q = taps[t + 1]!;
@@ -449,13 +452,13 @@ function cvShrinkKernel(
       const qb = r1 + q;
       let h0 = src[pa]! * a + src[qa]! * b;
       let h1 = src[pb]! * a + src[qb]! * b;
-      out[oR + k] = lR[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+      out[k] = tables[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
       h0 = src[pa + 1]! * a + src[qa + 1]! * b;
       h1 = src[pb + 1]! * a + src[qb + 1]! * b;
-      out[oG + k] = lG[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+      out[k + dG] = tables[256 + (((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2)]!;
       h0 = src[pa + 2]! * a + src[qa + 2]! * b;
       h1 = src[pb + 2]! * a + src[qb + 2]! * b;
-      out[oB + k] = lB[((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2]!;
+      out[k + dB] = tables[512 + (((((h0 >> 4) * b0) >> 16) + (((h1 >> 4) * b1) >> 16) + 2) >> 2)]!;
     }
   }
 }
