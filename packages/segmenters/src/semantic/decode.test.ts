@@ -169,6 +169,30 @@ describe('semantic decode through a segmenter (fake session)', () => {
     );
   });
 
+  it('NHWC maps upsampled (the check folded into the first pass): the same error for any non-finite score anywhere', async () => {
+    // 3×3 samples (odd: the pass takes samples in pairs plus one) and 2×3 (even), 3 classes
+    for (const [h, w] of [
+      [3, 3],
+      [2, 3],
+    ] as const) {
+      const n = h * w * 3;
+      const good = Float32Array.from({ length: n }, (_, i) => ((i * 7) % 5) - 2);
+      let current = good;
+      const seg = await build({ layout: 'nhwc' }, () => ({ out: f32(current, [1, h, w, 3]) }));
+      // finite: no error, and the same labels as the map checked up front would give
+      await expect(seg.segment(createRgbImage(9, 7))).resolves.toBeDefined();
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        for (let at = 0; at < n; at++) {
+          current = good.slice();
+          current[at] = bad;
+          await expect(seg.segment(createRgbImage(9, 7))).rejects.toThrow(
+            new RegExp(`output "out": non-finite value ${bad} at flat index ${at}$`),
+          );
+        }
+      }
+    }
+  });
+
   it('timesZeroSum: 0 for finite data, NaN for any NaN / ±Infinity wherever it sits', () => {
     for (const n of [0, 1, 7, 8, 9, 23, 64, 1001]) {
       const d = new Float32Array(n);

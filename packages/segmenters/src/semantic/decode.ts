@@ -72,6 +72,19 @@ export function readScoreMap(
   params: Pick<SemanticDecodeParams, 'output' | 'layout'>,
   numClasses: number,
 ): ScoreMap {
+  const { scores, name } = readScoreMapUnchecked(model, outputs, params, numClasses);
+  // one branch-free pass over the (up to millions of) scores; the index scan only on a hit
+  assertFiniteOutput(model, name, scores.data);
+  return scores;
+}
+
+/** `readScoreMap` without the finiteness check, and the output's name for the caller's. */
+function readScoreMapUnchecked(
+  model: string,
+  outputs: Outputs,
+  params: Pick<SemanticDecodeParams, 'output' | 'layout'>,
+  numClasses: number,
+): { scores: ScoreMap; name: string } {
   const nchw = params.layout === 'nchw';
   const expected = nchw ? `[1, C=${numClasses}, h, w] (nchw)` : `[1, h, w, C=${numClasses}] (nhwc)`;
   const out = readFloat32Output(model, outputs, params.output, 4, expected);
@@ -90,14 +103,15 @@ export function readScoreMap(
       `expected shape ${expected} for ${numClasses} classes, got ${formatDims(out.dims)}${hint}`,
     );
   }
-  // one branch-free pass over the (up to millions of) scores; the index scan only on a hit
-  assertFiniteOutput(model, out.name, out.data);
   return {
-    data: out.data,
-    channels,
-    height: nchw ? b : a,
-    width: nchw ? c : b,
-    layout: params.layout,
+    scores: {
+      data: out.data,
+      channels,
+      height: nchw ? b : a,
+      width: nchw ? c : b,
+      layout: params.layout,
+    },
+    name: out.name,
   };
 }
 
@@ -191,7 +205,9 @@ export function decodeSemantic(
     });
     return { labelMap, imageSize, classesPresent: Int32Array.from(present), classNames };
   }
-  const scores = readScoreMap(model, outputs, params, numClasses);
+  // The finiteness check goes to labelMapFromScores, which folds it into its first pass over
+  // the scores where it can (NHWC maps) — the same error, one pass fewer.
+  const { scores, name } = readScoreMapUnchecked(model, outputs, params, numClasses);
   const activation = scoreActivation(params, scores.channels);
   // The original image's footprint in map samples (the map covers the whole model input).
   const [x1, y1, x2, y2] = transform.contentBox;
@@ -200,6 +216,7 @@ export function decodeSemantic(
   const xTaps = regionTaps(scores.width, x1 * sx, x2 * sx, imageSize.width);
   const yTaps = regionTaps(scores.height, y1 * sy, y2 * sy, imageSize.height);
   const result = labelMapFromScores(scores, xTaps, yTaps, {
+    assertFinite: () => assertFiniteOutput(model, name, scores.data),
     allowed: binaryAllowed(options.allowed, scores.channels),
     binaryThreshold: binaryScoreThreshold(activation, options.threshold),
     ...(options.probabilities && { probabilities: { classes: options.probabilities, activation } }),

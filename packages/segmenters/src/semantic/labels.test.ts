@@ -182,6 +182,47 @@ describe('labelMapFromScores equals a full interpolate-then-argmax', () => {
     expectSame(labelMapFromScores(s, xt, yt).labelMap, naive(s, xt, yt));
   });
 
+  it('assertFinite: called first on every path but one; the NHWC upsampling pass calls it only on a non-finite score', () => {
+    const rng = new Rng(3);
+    for (const layout of ['nchw', 'nhwc'] as const) {
+      for (const [H, W] of [
+        [20, 24], // upsampling: the cell path
+        [4, 5], // downsampling
+        [8, 9], // same size
+      ] as const) {
+        const s: ScoreMap = {
+          data: smoothLogits(rng, 3, 8, 9, layout),
+          channels: 3,
+          height: 8,
+          width: 9,
+          layout,
+        };
+        let calls = 0;
+        const got = labelMapFromScores(s, torchTaps(9, W), torchTaps(8, H), {
+          assertFinite: () => {
+            calls++;
+          },
+        });
+        expectSame(got.labelMap, naive(s, torchTaps(9, W), torchTaps(8, H)));
+        const folded = layout === 'nhwc' && H === 20;
+        expect(calls).toBe(folded ? 0 : 1);
+        if (folded) {
+          for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+            const data = s.data.slice();
+            data[100] = bad;
+            expect(() =>
+              labelMapFromScores({ ...s, data }, torchTaps(9, W), torchTaps(8, H), {
+                assertFinite: () => {
+                  throw new Error('not finite');
+                },
+              }),
+            ).toThrow('not finite');
+          }
+        }
+      }
+    }
+  });
+
   it('crop regions (letterbox padding) and fractional regions', () => {
     const rng = new Rng(99);
     const s: ScoreMap = {

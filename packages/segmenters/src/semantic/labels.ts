@@ -42,6 +42,13 @@ export interface LabelMapOptions {
   readonly binaryThreshold?: number;
   /** Probability maps of these classes (increasing) at the output size. */
   readonly probabilities?: { readonly classes: Int32Array; readonly activation: ScoreActivation };
+  /**
+   * Set when the scores have not been checked for NaN / ±Infinity yet: a check that throws on
+   * them. It is called before the scores are read — or, where the first pass reads every score
+   * anyway (NHWC maps upsampled with every class allowed), only when that pass meets a
+   * non-finite value, which saves a pass over the scores. Unset: the scores must be finite.
+   */
+  readonly assertFinite?: () => void;
 }
 
 /** Output of {@link labelMapFromScores}. */
@@ -120,20 +127,35 @@ export function labelMapFromScores(
   for (let c = 0; c < C; c++) if (!options.allowed || options.allowed[c] === 1) allowedList.push(c);
   const allowed = Int32Array.from(allowedList);
 
+  const sameSize =
+    !binary &&
+    allowed.length > 1 &&
+    isIdentityTaps(xTaps, scores.width) &&
+    isIdentityTaps(yTaps, scores.height);
+  const cells = !binary && allowed.length > 1 && !sameSize && W * H >= scores.width * scores.height;
+  // the one path whose first pass reads every score and notices non-finite ones
+  const fusedCheck = cells && scores.layout === 'nhwc' && allowed.length === C;
+  const verify = options.assertFinite;
+  if (verify !== undefined && !fusedCheck) verify();
+
   if (binary) {
     binaryLabels(scores, xTaps, yTaps, options.binaryThreshold ?? 0, labelMap, seen);
   } else if (allowed.length === 1) {
     labelMap.fill(allowed[0]!);
     if (W * H > 0) seen[allowed[0]!] = 1;
-  } else if (
-    isIdentityTaps(xTaps, scores.width) &&
-    isIdentityTaps(yTaps, scores.height) &&
-    allowed.length > 0
-  ) {
+  } else if (sameSize) {
     argmaxSameSize(scores, allowed, labelMap, seen);
   } else if (allowed.length > 0) {
-    if (W * H >= scores.width * scores.height) {
-      argmaxWithCells(scores, allowed, xTaps, yTaps, labelMap, seen);
+    if (cells) {
+      argmaxWithCells(
+        scores,
+        allowed,
+        xTaps,
+        yTaps,
+        labelMap,
+        seen,
+        fusedCheck ? verify : undefined,
+      );
     } else {
       argmaxDirect(scores, allowed, xTaps, yTaps, labelMap, seen);
     }
@@ -268,6 +290,7 @@ function argmaxWithCells(
   yt: AxisTaps,
   out: Uint8Array | Uint16Array,
   seen: Uint8Array,
+  verify: (() => void) | undefined,
 ): void {
   // Each loop nest lives in its own small function that ends with its loop (at most a
   // `return`): V8 compiles a function called once per image while its loop runs (on-stack
@@ -291,6 +314,10 @@ function argmaxWithCells(
     lo = bestTwoInterleaved(s.data, s.channels, allowed, n, first, second, firstClass);
   }
   const hi = maxOf(first);
+  // NaN makes `lo` NaN (Math.min), −Infinity makes it −Infinity, +Infinity becomes a best score
+  if (verify !== undefined && !(lo > Number.NEGATIVE_INFINITY && hi < Number.POSITIVE_INFINITY)) {
+    verify();
+  }
   const margin = MARGIN * Math.max(Math.abs(lo), Math.abs(hi));
   const words = (s.channels + 31) >>> 5;
   // Per cell: its class when decided, else -1 - j for the j-th undecided cell, whose candidate
@@ -391,7 +418,12 @@ function maxOf(a: Float32Array): number {
   return hi;
 }
 
-/** NHWC, every class allowed: the C scores of a sample are contiguous. */
+/**
+ * NHWC, every class allowed: the C scores of a sample are contiguous. Two samples per step
+ * (their running updates are independent, so the processor overlaps them), and the smallest
+ * score through `Math.min`, which turns NaN into a NaN result — so with the largest best score
+ * the result tells whether every score was finite (see argmaxWithCells).
+ */
 function bestTwoInterleavedAll(
   d: Float32Array,
   C: number,
@@ -401,11 +433,51 @@ function bestTwoInterleavedAll(
   firstClass: Int32Array,
 ): number {
   let lo = Number.POSITIVE_INFINITY;
-  for (let i = 0, base = 0; i < n; i++, base += C) {
+  let loB = Number.POSITIVE_INFINITY;
+  let i = 0;
+  let base = 0;
+  for (; i + 1 < n; i += 2, base += 2 * C) {
+    const baseB = base + C;
     let b1 = d[base]!;
     let b2 = Number.NEGATIVE_INFINITY;
     let bc = 0;
-    if (b1 < lo) lo = b1;
+    let e1 = d[baseB]!;
+    let e2 = Number.NEGATIVE_INFINITY;
+    let ec = 0;
+    lo = Math.min(lo, b1);
+    loB = Math.min(loB, e1);
+    for (let c = 1; c < C; c++) {
+      const v = d[base + c]!;
+      const u = d[baseB + c]!;
+      if (v > b2) {
+        if (v > b1) {
+          b2 = b1;
+          b1 = v;
+          bc = c;
+        } else b2 = v;
+      }
+      if (u > e2) {
+        if (u > e1) {
+          e2 = e1;
+          e1 = u;
+          ec = c;
+        } else e2 = u;
+      }
+      lo = Math.min(lo, v);
+      loB = Math.min(loB, u);
+    }
+    first[i] = b1;
+    second[i] = b2;
+    firstClass[i] = bc;
+    first[i + 1] = e1;
+    second[i + 1] = e2;
+    firstClass[i + 1] = ec;
+  }
+  if (i < n) {
+    let b1 = d[base]!;
+    let b2 = Number.NEGATIVE_INFINITY;
+    let bc = 0;
+    lo = Math.min(lo, b1);
     for (let c = 1; c < C; c++) {
       const v = d[base + c]!;
       if (v > b2) {
@@ -415,13 +487,13 @@ function bestTwoInterleavedAll(
           bc = c;
         } else b2 = v;
       }
-      if (v < lo) lo = v;
+      lo = Math.min(lo, v);
     }
     first[i] = b1;
     second[i] = b2;
     firstClass[i] = bc;
   }
-  return lo;
+  return Math.min(lo, loB);
 }
 
 /** NHWC with an allow-list. */
