@@ -159,6 +159,16 @@ function recording(
   return out;
 }
 
+/** The feeds with their data arrays copied. */
+function copyFeeds(feeds: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(feeds)) {
+    const { data, dims } = t as { data: Float32Array | BigInt64Array | Int32Array; dims: number[] };
+    out[name] = { ...(t as object), data: data.slice(), dims: [...dims] };
+  }
+  return out;
+}
+
 function replaying(template: SessionLike, outputs: Record<string, AnyTensor>): SessionLike {
   const out: SessionLike = { run: async () => outputs, dispose: async () => {} };
   for (const k of SESSION_KEYS) out[k] = template[k];
@@ -277,8 +287,9 @@ function modelCase(model: (typeof MODELS)[number]): BenchCase {
             name: `${model.id}/model`,
           });
           template = s;
+          // The first call's feeds, copied: detectors write later inputs into the same buffer.
           return recording(s, (f) => {
-            lastFeeds = f;
+            lastFeeds ??= copyFeeds(f);
           });
         },
       };
