@@ -47,7 +47,6 @@ const COMPARED: Record<Card['task'], readonly string[]> = {
  */
 const BELOW_GOAL: Readonly<Record<string, string>> = {
   'ocelot-shapes-fcn': 'mean IU 0.838 on 200 held-out scenes (goal 0.85)',
-  'ocelot-shapes-unet': 'mean IU 0.846 on 200 held-out scenes (goal 0.85)',
   'shapes-ssdlite': 'COCO AP50 0.864 on 200 held-out scenes (goal 0.9)',
 };
 
