@@ -37,16 +37,14 @@ import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # before torch loads
 
 import argparse
-import json
 import sys
-
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'export'))
-from common import REPO, SCENES_COMMAND, Timer, setup  # noqa: E402
-from rcnn_common import backbone_spec, build_faster_rcnn, build_mask_rcnn, load_instances, train  # noqa: E402
+from common import REPO, Timer, setup  # noqa: E402
+from rcnn_common import (backbone_spec, build_faster_rcnn, build_mask_rcnn, load_instances,  # noqa: E402
+                         staged_training, train, training_info, write_card_keeping_metrics)
 from torchvision_rcnn_split import export_rcnn_split  # noqa: E402
 
 EVAL = ('pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx '
@@ -61,16 +59,7 @@ def finish_card(out_dir: str, card: dict, description: str, reproduce: str, trai
     card['input']['height'] = 256
     card['backbone'] = backbone_spec()
     card['training'] = training
-    path = os.path.join(out_dir, 'model.json')
-    old = {}
-    if os.path.exists(path):
-        with open(path) as f:
-            old = json.load(f)
-    if 'metrics' in old and old.get('files') == card.get('files'):
-        card['metrics'] = old['metrics']  # same weights: keep the measured numbers
-    with open(path, 'w') as f:
-        json.dump(card, f, indent=2, ensure_ascii=False)
-        f.write('\n')
+    write_card_keeping_metrics(out_dir, card)
 
 
 def main(arch: str = 'mask') -> None:
@@ -106,32 +95,11 @@ def main(arch: str = 'mask') -> None:
                      'the saved weights are the EMA (decay 0.998)',
         'samples': 'RPN 128 anchors / image, 64 RoIs / image (25 % positive)',
     }
-    if args.export_only:
-        model.load_state_dict(torch.load(args.checkpoint, map_location='cpu'))
-        with open(args.checkpoint + '.json') as f:
-            history = json.load(f)  # written next to the checkpoint by the training run
-    else:
-        history = {'command': SCENES_COMMAND, 'stages': []}
-        if args.init:  # a further stage from an earlier run's weights
-            model.load_state_dict(torch.load(args.init, map_location='cpu'))
-            with open(args.init + '.json') as f:
-                history = json.load(f)
-            stage_info['init'] = f'the EMA weights of the previous stage ({args.init})'
-        model = train(model, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed,
-                      masks=arch == 'mask', warmup=args.warmup)
-        torch.save(model.state_dict(), args.checkpoint)
-        stage_info['time'] = str(timer)
-        history = {'command': f"{history['command']} && {stage}", 'stages': history['stages'] + [stage_info]}
-        with open(args.checkpoint + '.json', 'w') as f:
-            json.dump(history, f, indent=2, ensure_ascii=False)
-        print(f'trained ({timer}); checkpoint {args.checkpoint}', flush=True)
-    model.eval()
-    training = {
-        'data': f'{x.shape[0]} synthetic scenes of 256×256 ({SCENES_COMMAND}), random horizontal / vertical flips',
-        'stages': history['stages'],
-        'machine': 'shared 2-core VM (other jobs running), torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; '
-                   'times are wall and CPU seconds of the training loop',
-    }
+    model, history = staged_training(
+        model, args, stage, stage_info,
+        lambda m: train(m, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed,
+                        masks=arch == 'mask', warmup=args.warmup))
+    training = training_info(x.shape[0], history)
     command = history['command']
     if arch == 'faster':
         export_faster(model, names, args.out_root, command, 'trained on its own (no mask branch)', training)

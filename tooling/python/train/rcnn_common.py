@@ -1,6 +1,7 @@
-"""Shared pieces of the torchvision R-CNN recipes (mask_rcnn.py, faster_rcnn.py): the small
-Mask R-CNN / Faster R-CNN, instance targets from the synthetic scenes' COCO RLE / polygon masks,
-flips, and the training loop.
+"""Shared pieces of the torchvision detection recipes (mask_rcnn.py, faster_rcnn.py, ssdlite.py):
+the small Mask R-CNN / Faster R-CNN, instance targets from the synthetic scenes' COCO RLE / polygon
+masks, flips, the training loop, the chaining of training stages through checkpoints, and the
+card writer that keeps measured metrics when the weights did not change.
 
 The backbone is a plain conv network built from the YOLO-style recipe's blocks (common.py Conv /
 C2f / SPPF; widths 16-32-64-128-192, BatchNorm, trained from scratch) with a torchvision FPN of
@@ -10,7 +11,7 @@ backward of MobileNet's depthwise convs was the bottleneck of the earlier Mobile
 """
 from __future__ import annotations
 
-import math
+import json
 import os
 import sys
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from torchvision.ops import MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelMaxPool
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import C2f, SPPF, Conv, ModelEMA, Timer  # noqa: E402
+from common import SCENES_COMMAND, C2f, SPPF, Conv, ModelEMA, Timer, param_groups, warmup_cosine  # noqa: E402
 
 FPN_CHANNELS = 64
 REPRESENTATION = 128
@@ -196,18 +197,9 @@ def make_target(objs, flip: bool, masks: bool, width: int):
     return {k: v[keep] for k, v in t.items()}
 
 
-def param_groups(model: nn.Module, weight_decay: float):
-    decay, no_decay = [], []
-    for name, p in model.named_parameters():
-        if p.requires_grad:
-            (no_decay if p.ndim <= 1 else decay).append(p)
-    return [{'params': decay, 'weight_decay': weight_decay}, {'params': no_decay, 'weight_decay': 0.0}]
-
-
 def lr_lambda(iters: int, warm: int):
-    """Linear warm-up, then cosine down to 2 % of the peak."""
-    return lambda i: (i + 1) / warm if i < warm else \
-        0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * (i - warm) / max(1, iters - warm)))
+    """`common.warmup_cosine` as a LambdaLR factor."""
+    return lambda i: warmup_cosine(i, iters, warm)
 
 
 def flip_image(im: torch.Tensor, h: bool, v: bool) -> torch.Tensor:
@@ -271,3 +263,57 @@ def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr
                   flush=True)
     model.eval()
     return ema.ema.eval()
+
+
+def staged_training(model: nn.Module, args, stage_command: str, stage_info: dict, train_fn) -> tuple[nn.Module, dict]:
+    """One training stage of a recipe whose stages chain through checkpoints: trains (or, with
+    `args.export_only`, loads `args.checkpoint`), starting from `args.init` when given, and returns
+    the model in eval mode with the history of all stages (`command`: the scenes command and every
+    stage's command joined by `&&`; `stages`: each stage's `stage_info` with its time). The history
+    is written beside the checkpoint (`<checkpoint>.json`) so a later stage or export can extend it.
+    `train_fn(model)` returns the trained model (the EMA weights)."""
+    timer = Timer()
+    if args.export_only:
+        model.load_state_dict(torch.load(args.checkpoint, map_location='cpu'))
+        with open(args.checkpoint + '.json') as f:
+            history = json.load(f)
+        return model.eval(), history
+    history = {'command': SCENES_COMMAND, 'stages': []}
+    if args.init:  # a further stage from an earlier run's weights
+        model.load_state_dict(torch.load(args.init, map_location='cpu'))
+        with open(args.init + '.json') as f:
+            history = json.load(f)
+        stage_info['init'] = f'the EMA weights of the previous stage ({args.init})'
+    model = train_fn(model)
+    torch.save(model.state_dict(), args.checkpoint)
+    stage_info['time'] = str(timer)
+    history = {'command': f"{history['command']} && {stage_command}", 'stages': history['stages'] + [stage_info]}
+    with open(args.checkpoint + '.json', 'w') as f:
+        json.dump(history, f, indent=2, ensure_ascii=False)
+    print(f'trained ({timer}); checkpoint {args.checkpoint}', flush=True)
+    return model.eval(), history
+
+
+def training_info(scenes: int, history: dict) -> dict:
+    """The card's `training` block of a staged recipe."""
+    return {
+        'data': f'{scenes} synthetic scenes of 256×256 ({SCENES_COMMAND}), random horizontal / vertical flips',
+        'stages': history['stages'],
+        'machine': 'shared 2-core VM (other jobs running), torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; '
+                   'times are wall and CPU seconds of the training loop',
+    }
+
+
+def write_card_keeping_metrics(out_dir: str, card: dict) -> str:
+    """Writes `<out_dir>/model.json`; when the card there describes the same files (same sha256),
+    its measured `metrics` are kept (same weights, same numbers)."""
+    path = os.path.join(out_dir, 'model.json')
+    if os.path.exists(path):
+        with open(path) as f:
+            old = json.load(f)
+        if 'metrics' in old and old.get('files') == card.get('files'):
+            card['metrics'] = old['metrics']
+    with open(path, 'w') as f:
+        json.dump(card, f, indent=2, ensure_ascii=False)
+        f.write('\n')
+    return path

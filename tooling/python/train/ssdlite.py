@@ -26,7 +26,6 @@ card through the `<checkpoint>.json` written beside every checkpoint).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections import OrderedDict
@@ -45,8 +44,8 @@ from torchvision.models.detection.ssdlite import SSDLiteHead, _mobilenet_extract
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'export'))
-from common import REPO, SCENES_COMMAND, ModelEMA, Timer, setup  # noqa: E402
-from rcnn_common import flip_image, flip_target, load_instances, lr_lambda, make_target, param_groups  # noqa: E402
+from common import REPO, Timer, setup  # noqa: E402
+from rcnn_common import load_instances, staged_training, train, training_info, write_card_keeping_metrics  # noqa: E402
 from zoo_torchvision import SsdHeadGraph, _export_single  # noqa: E402
 
 SIZE = 256  # the scenes' own size: upscaling them to torchvision's 320 adds no detail and 1.6× the compute
@@ -71,42 +70,6 @@ def build(num_classes: int, width_mult: float, size: int = SIZE) -> SSD:
                head=SSDLiteHead(out_channels, anchors.num_anchors_per_location(), num_classes + 1, norm_layer),
                score_thresh=0.001, nms_thresh=0.55, detections_per_img=300, topk_candidates=300,
                image_mean=[0.5, 0.5, 0.5], image_std=[0.5, 0.5, 0.5])
-
-
-def train(model, x, objs, *, iters: int, batch: int, lr: float, seed: int, warmup: int = 100, log_every: int = 25):
-    """AdamW (weight decay 5e-4 on weights), warm-up + cosine, random horizontal / vertical flips;
-    returns the EMA of the weights (decay 0.998) in eval mode."""
-    g = torch.Generator().manual_seed(seed)
-    opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=lr)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(iters, max(1, min(warmup, iters // 5))))
-    ema = ModelEMA(model, decay=0.998, tau=100.0)
-    model.train()
-    timer = Timer()
-    n, width = x.shape[0], x.shape[-1]
-    avg = None
-    for it in range(iters):
-        idx = torch.randint(0, n, (batch,), generator=g).tolist()
-        flips = (torch.rand(batch, 2, generator=g) < 0.5).tolist()
-        images, targets = [], []
-        for i, (fh, fv) in zip(idx, flips):
-            images.append(flip_image(x[i].float() / 255, fh, fv))
-            targets.append(flip_target(make_target(objs[i], False, False, width), fh, fv, width))
-        losses = model(images, targets)
-        loss = sum(losses.values())
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
-        opt.step()
-        sched.step()
-        ema.update(model)
-        vals = {k: float(v) for k, v in losses.items()}
-        avg = vals if avg is None else {k: 0.9 * avg[k] + 0.1 * vals[k] for k in vals}
-        if (it + 1) % log_every == 0 or it == 0:
-            parts = ' '.join(f'{k} {v:.3f}' for k, v in avg.items())
-            print(f'iter {it + 1}/{iters} loss {sum(avg.values()):.3f} ({parts}) lr {sched.get_last_lr()[0]:.2e} ({timer})',
-                  flush=True)
-    model.eval()
-    return ema.ema.eval()
 
 
 def export(model: SSD, names, out_dir: str, reproduce: str, width_mult: float, training: dict, size: int) -> dict:
@@ -135,15 +98,7 @@ def export(model: SSD, names, out_dir: str, reproduce: str, width_mult: float, t
                            '@ocelot/datasets. Metrics: ' + EVAL)
     card['reproduce'] = reproduce
     card['training'] = training
-    path = os.path.join(out_dir, 'model.json')
-    if os.path.exists(path):
-        with open(path) as fh:
-            old = json.load(fh)
-        if 'metrics' in old and old.get('files') == card['files']:
-            card['metrics'] = old['metrics']  # same weights: keep the measured numbers
-    with open(os.path.join(out_dir, 'model.json'), 'w') as fh:
-        json.dump(card, fh, indent=2, ensure_ascii=False)
-        fh.write('\n')
+    write_card_keeping_metrics(out_dir, card)
     return card
 
 
@@ -180,33 +135,12 @@ def main() -> None:
         'optimizer': f'AdamW lr {args.lr} (weight decay 5e-4 on weights), {args.warmup}-step warm-up, cosine to 2 %; '
                      'the saved weights are the EMA (decay 0.998)',
     }
-    if args.export_only:
-        model.load_state_dict(torch.load(args.checkpoint, map_location='cpu'))
-        with open(args.checkpoint + '.json') as f:
-            history = json.load(f)  # written next to the checkpoint by the training run
-    else:
-        history = {'command': SCENES_COMMAND, 'stages': []}
-        if args.init:  # a further stage from an earlier run's weights
-            model.load_state_dict(torch.load(args.init, map_location='cpu'))
-            with open(args.init + '.json') as f:
-                history = json.load(f)
-            stage_info['init'] = f'the EMA weights of the previous stage ({args.init})'
-        model = train(model, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed,
-                      warmup=args.warmup)
-        torch.save(model.state_dict(), args.checkpoint)
-        stage_info['time'] = str(timer)
-        history = {'command': f"{history['command']} && {stage}", 'stages': history['stages'] + [stage_info]}
-        with open(args.checkpoint + '.json', 'w') as f:
-            json.dump(history, f, indent=2, ensure_ascii=False)
-        print(f'trained ({timer}); checkpoint {args.checkpoint}', flush=True)
-    model.eval()
+    model, history = staged_training(
+        model, args, stage, stage_info,
+        lambda m: train(m, x, objs, iters=args.iters, batch=args.batch, lr=args.lr, seed=args.seed, masks=False,
+                        warmup=args.warmup))
     command = history['command']
-    training = {
-        'data': f'{x.shape[0]} synthetic scenes of 256×256 ({SCENES_COMMAND}), random horizontal / vertical flips',
-        'stages': history['stages'],
-        'machine': 'shared 2-core VM (other jobs running), torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; '
-                   'times are wall and CPU seconds of the training loop',
-    }
+    training = training_info(x.shape[0], history)
     card = export(model, names, os.path.join(args.out_root, 'shapes-ssdlite'), command, args.width_mult, training,
                   args.size)
     print(f"exported {card['files']['model']['bytes']} bytes ({timer})", flush=True)
