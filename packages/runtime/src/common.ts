@@ -17,6 +17,7 @@ export type { PythonDict, PythonValue, UltralyticsMetadata } from './metadata.js
 export { OnnxParseError, parseOnnxModel } from './onnx-proto.js';
 export type { OnnxModelInfo, OnnxOperator, OnnxValueInfo } from './onnx-proto.js';
 export { sha256Hex } from './sha256.js';
+export { RunClock, type StageTimings, timedSession } from './timing.js';
 export { createTensor, inferTensorType, isTensorType, zerosTensor } from './tensor.js';
 export type { Tensor, TensorData, TensorDataTypeMap, TensorLike, TensorType } from './tensor.js';
 export type {

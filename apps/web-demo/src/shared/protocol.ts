@@ -2,6 +2,7 @@
  * Messages between the page and the inference worker. Everything is structured-clone data;
  * pixel and result buffers are transferred, not copied.
  */
+import type { StageTimings as RunStageTimings } from '@ocelot/runtime';
 import type { ModelTask } from './manifest.js';
 
 /** Execution providers the page offers. */
@@ -50,11 +51,7 @@ export interface RunRequest {
 export type WorkerRequest = RunRequest;
 
 /** Milliseconds of one run: image → tensor, the network(s), decode + NMS + mapping back. */
-export interface StageTimings {
-  readonly preMs: number;
-  readonly modelMs: number;
-  readonly postMs: number;
-  readonly totalMs: number;
+export interface StageTimings extends RunStageTimings {
   /** Model fetch + session creation, when this run had to load the model (else 0). */
   readonly loadMs: number;
 }

@@ -16,7 +16,7 @@ import {
   registerBuiltins as registerDetectorBuiltins,
 } from '@ocelot/detectors';
 import type { RgbImage } from '@ocelot/image';
-import type { Session } from '@ocelot/runtime';
+import { RunClock, type Session, timedSession } from '@ocelot/runtime';
 import {
   buildSegmenter,
   createSegmenterRegistry,
@@ -35,7 +35,6 @@ import {
   type WorkerRequest,
   type WorkerResponse,
 } from '../shared/protocol.js';
-import { RunClock, timedSession } from './timed-session.js';
 
 /** The dedicated-worker globals this file uses (the app compiles against the DOM lib). */
 interface WorkerScope {
@@ -170,7 +169,7 @@ async function run(request: RunRequest): Promise<InferenceResult> {
     const d = await current.model.detect(image, detectOptions);
     return {
       ...base(),
-      timings: clock.end(loadMs),
+      timings: { ...clock.end(), loadMs },
       kind: 'detect',
       boxes: d.boxes,
       scores: d.scores,
@@ -182,7 +181,7 @@ async function run(request: RunRequest): Promise<InferenceResult> {
     const s = await model.segment(image);
     return {
       ...base(),
-      timings: clock.end(loadMs),
+      timings: { ...clock.end(), loadMs },
       kind: 'semantic',
       labelMap: s.labelMap,
       classesPresent: s.classesPresent,
@@ -191,7 +190,7 @@ async function run(request: RunRequest): Promise<InferenceResult> {
   const s = await model.segment(image, { ...detectOptions, maskFormat: 'rle' });
   return {
     ...base(),
-    timings: clock.end(loadMs),
+    timings: { ...clock.end(), loadMs },
     kind: 'detect',
     boxes: s.boxes,
     scores: s.scores,

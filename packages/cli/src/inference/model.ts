@@ -21,7 +21,13 @@ import {
 } from '@ocelot/detectors';
 import { loadModelCard } from '@ocelot/detectors/node';
 import type { RgbImage } from '@ocelot/image';
-import type { CreateSessionOptions, Session } from '@ocelot/runtime';
+import {
+  type CreateSessionOptions,
+  RunClock,
+  type Session,
+  type StageTimings,
+  timedSession,
+} from '@ocelot/runtime';
 import {
   buildSegmenter,
   createSegmenterRegistry,
@@ -61,16 +67,8 @@ export interface PredictOptions {
   readonly tile?: boolean;
 }
 
-/** Milliseconds of one prediction. */
-export interface PredictTiming {
-  /** From the call to the first `session.run`: resize, normalise. */
-  readonly preMs: number;
-  /** Inside `session.run` (all graphs). */
-  readonly modelMs: number;
-  /** The rest: decode, NMS, masks, mapping back to the image. */
-  readonly postMs: number;
-  readonly totalMs: number;
-}
+/** Milliseconds of one prediction (the runtime's stage split). */
+export type PredictTiming = StageTimings;
 
 /** The result of one prediction, by task. */
 export type Prediction =
@@ -97,60 +95,6 @@ export interface LoadedModel {
   readonly executionProvider: string;
   predict(image: RgbImage, options?: PredictOptions): Promise<Prediction>;
   dispose(): Promise<void>;
-}
-
-/** Timing shared by the wrapped sessions of one model. */
-class RunClock {
-  firstRunStart: number | undefined;
-  modelMs = 0;
-  reset(): void {
-    this.firstRunStart = undefined;
-    this.modelMs = 0;
-  }
-}
-
-/** A session whose `run` adds its duration to `clock` (everything else is delegated). */
-function timedSession(session: Session, clock: RunClock): Session {
-  const run: Session['run'] = async (feeds, options) => {
-    const start = performance.now();
-    clock.firstRunStart ??= start;
-    try {
-      return await session.run(feeds, options);
-    } finally {
-      clock.modelMs += performance.now() - start;
-    }
-  };
-  return {
-    get name() {
-      return session.name;
-    },
-    get inputs() {
-      return session.inputs;
-    },
-    get outputs() {
-      return session.outputs;
-    },
-    get executionProvider() {
-      return session.executionProvider;
-    },
-    get providerAttempts() {
-      return session.providerAttempts;
-    },
-    get metadata() {
-      return session.metadata;
-    },
-    get modelInfo() {
-      return session.modelInfo;
-    },
-    get sha256() {
-      return session.sha256;
-    },
-    run,
-    runRaw: (feeds, options) => session.runRaw(feeds, options),
-    dispose: () => session.dispose(),
-    [Symbol.dispose]: () => session[Symbol.dispose](),
-    [Symbol.asyncDispose]: () => session[Symbol.asyncDispose](),
-  };
 }
 
 /** The task a card performs, as `ocelot` names it. */
@@ -189,22 +133,9 @@ export async function openModel(
   };
 
   const timed = async <T>(call: () => Promise<T>): Promise<{ value: T; timing: PredictTiming }> => {
-    clock.reset();
-    const start = performance.now();
+    clock.begin();
     const value = await call();
-    const end = performance.now();
-    const first = clock.firstRunStart ?? end;
-    const preMs = first - start;
-    const totalMs = end - start;
-    return {
-      value,
-      timing: {
-        preMs,
-        modelMs: clock.modelMs,
-        postMs: Math.max(0, totalMs - preMs - clock.modelMs),
-        totalMs,
-      },
-    };
+    return { value, timing: clock.end() };
   };
   const provider = () => sessions[0]?.executionProvider ?? 'unknown';
 

@@ -3,10 +3,21 @@
  * without reaching into the detector: every session the detector opens is wrapped so that its
  * runs are timed. Pre = call start → first run start; model = the runs' own durations
  * (summed for composed models such as Faster R-CNN, whose TypeScript stages between graphs then
- * count as post); post = the rest.
+ * count as post); post = the rest. Plain `performance.now()`: the same in Node and browsers
+ * (the CLI and the web demo both report their stage times with it).
  */
-import type { Session } from '@ocelot/runtime';
-import type { StageTimings } from '../shared/protocol.js';
+import type { Session } from './types.js';
+
+/** One call's time split, in milliseconds. */
+export interface StageTimings {
+  /** From the call to the first `session.run`: resize, normalise. */
+  readonly preMs: number;
+  /** Inside `session.run` / `runRaw` (all graphs, summed). */
+  readonly modelMs: number;
+  /** The rest: decode, NMS, masks, mapping back to the image. */
+  readonly postMs: number;
+  readonly totalMs: number;
+}
 
 /** Collects run intervals of the wrapped sessions during one call. */
 export class RunClock {
@@ -28,11 +39,11 @@ export class RunClock {
   }
 
   /** Stage times of the call that began with `begin`. */
-  end(loadMs: number, now = performance.now()): StageTimings {
+  end(now = performance.now()): StageTimings {
     const totalMs = now - this.#start;
     const preMs = (this.#firstStart ?? now) - this.#start;
     const modelMs = this.#modelMs;
-    return { preMs, modelMs, postMs: Math.max(0, totalMs - preMs - modelMs), totalMs, loadMs };
+    return { preMs, modelMs, postMs: Math.max(0, totalMs - preMs - modelMs), totalMs };
   }
 }
 
