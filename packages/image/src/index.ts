@@ -8,6 +8,11 @@
  * drawing). Both re-export everything here.
  */
 export {
+  type BilinearBackend,
+  bilinearBackend,
+  setBilinearBackend,
+} from './bilinear-wasm.js';
+export {
   type BoxStyle,
   type BoxStyleOptions,
   boxColor,

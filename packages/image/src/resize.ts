@@ -10,6 +10,7 @@
  * in between). Nearest reproduces `cv2.INTER_NEAREST`; nearest-exact torch's `'nearest-exact'`.
  */
 import { InvalidArgumentError, ShapeMismatchError } from '@ocelot/core';
+import { wasmBilinearToTensor } from './bilinear-wasm.js';
 import { assertImageSide, assertRgbImage } from './image.js';
 import type { NormalizationTable, TensorPlacement } from './normalize.js';
 import type { Interpolation, ResampleOptions, RgbImage } from './types.js';
@@ -337,6 +338,7 @@ export function cvBilinearToTensor(
   }
   const xa = linearAxis(sw, dw, true);
   const ya = linearAxis(sh, dh, false);
+  if (wasmBilinearToTensor(src, sw, sh, dw, dh, xa, ya, out, at, left, top, table)) return;
   const px0 = new Int32Array(dw);
   const px1 = new Int32Array(dw);
   for (let dx = 0; dx < dw; dx++) {

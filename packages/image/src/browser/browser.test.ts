@@ -9,7 +9,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { letterbox } from '../letterbox.js';
 import { decodeImage } from '../node/decode.js';
-import { letterboxToTensor } from '../preprocess.js';
+import { setBilinearBackend } from '../bilinear-wasm.js';
+import { letterboxToTensor, resizeToTensor } from '../preprocess.js';
+import { bilinearCases, fnv, noise } from './test-pages/image.page.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, '..', 'node', '__fixtures__');
@@ -158,6 +160,32 @@ describe.skipIf(unavailable !== undefined)(
       }
       expect(video.notReady.name).toBe('InvalidArgumentError');
       expect(video.notReady.message).toMatch(/no current frame/);
+    });
+
+    it('runs the WebAssembly SIMD bilinear kernel, bit-identical to the TypeScript one and to Node', async () => {
+      const got = await harness.run<{
+        auto: string;
+        results: { wasm: number; ts: number; length: number }[];
+        wasmMs: number;
+        tsMs: number;
+      }>('image', { op: 'bilinear' });
+      expect(got.auto).toBe('wasm');
+      for (const [i, c] of bilinearCases.entries()) {
+        setBilinearBackend('ts');
+        const img = noise(c.sw, c.sh);
+        const node = c.letterboxed
+          ? letterboxToTensor(img, c.opts as Parameters<typeof letterboxToTensor>[1])
+          : resizeToTensor(img, c.opts as Parameters<typeof resizeToTensor>[1]);
+        setBilinearBackend('auto');
+        expect(got.results[i]).toEqual({
+          wasm: fnv(node.tensor.data),
+          ts: fnv(node.tensor.data),
+          length: node.tensor.data.length,
+        });
+      }
+      console.log(
+        `Chromium, 640×426 → 416×277: WASM ${got.wasmMs.toFixed(3)} ms, TS ${got.tsMs.toFixed(3)} ms`,
+      );
     });
 
     it('decode errors are the same typed errors as in Node', async () => {

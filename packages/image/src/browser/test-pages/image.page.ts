@@ -14,7 +14,11 @@ import {
   fromImageData,
   type ImageDecodeError,
   imageToTensor,
+  bilinearBackend,
   letterbox,
+  letterboxToTensor,
+  resizeToTensor,
+  setBilinearBackend,
   toImageData,
   toRgbImage,
 } from '@ocelot/image/browser';
@@ -32,6 +36,41 @@ async function errorOf(
     const err = e as ImageDecodeError;
     return { name: err.name, code: err.code, reason: err.reason, message: err.message };
   }
+}
+
+/** The cases of the 'bilinear' op; browser.test.ts runs the same ones in Node. */
+export const bilinearCases = [
+  { sw: 640, sh: 426, letterboxed: false, opts: { width: 416, height: 277 } },
+  {
+    sw: 1920,
+    sh: 1080,
+    letterboxed: false,
+    opts: { width: 640, height: 360, layout: 'nhwc', channelOrder: 'bgr', mean: 0.5, std: 0.25 },
+  },
+  { sw: 37, sh: 5, letterboxed: false, opts: { width: 3, height: 11, scale: 1 } },
+  { sw: 426, sh: 640, letterboxed: true, opts: { size: 320, center: true } },
+  { sw: 1, sh: 1, letterboxed: true, opts: { size: 7, layout: 'nhwc' } },
+] as const;
+
+/** A deterministic pseudo-random RGB image (xorshift). */
+export function noise(width: number, height: number) {
+  const data = new Uint8Array(width * height * 3);
+  let s = width * 7919 + height;
+  for (let i = 0; i < data.length; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    data[i] = s & 255;
+  }
+  return { data, width, height };
+}
+
+/** FNV-1a over the float bits. */
+export function fnv(a: Float32Array): number {
+  const u = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < u.length; i++) h = Math.imul(h ^ u[i]!, 0x01000193) >>> 0;
+  return h;
 }
 
 export default async function run(input: { op: string; name?: string }) {
@@ -127,6 +166,38 @@ export default async function run(input: { op: string; name?: string }) {
         pixel: Array.from(img.data.subarray((8 * 3 * 16) / 2, (8 * 3 * 16) / 2 + 3)),
         notReady,
       };
+    }
+    case 'bilinear': {
+      // The WebAssembly kernel against the TypeScript one, in the page (same cases as the test).
+      const auto = bilinearBackend();
+      const results = bilinearCases.map(({ sw, sh, opts, letterboxed }) => {
+        const img = noise(sw, sh);
+        const run = (backend: 'wasm' | 'ts') => {
+          setBilinearBackend(backend);
+          return letterboxed
+            ? letterboxToTensor(img, opts as Parameters<typeof letterboxToTensor>[1]).tensor.data
+            : resizeToTensor(img, opts as Parameters<typeof resizeToTensor>[1]).tensor.data;
+        };
+        const wasm = run('wasm');
+        const ts = run('ts');
+        setBilinearBackend('auto');
+        return { wasm: fnv(wasm), ts: fnv(ts), length: wasm.length };
+      });
+      // Side-by-side timing of 640×426 → 416×277 (alternating, median of 30 each).
+      const img = noise(640, 426);
+      const out = new Float32Array(416 * 277 * 3);
+      const times: Record<'wasm' | 'ts', number[]> = { wasm: [], ts: [] };
+      for (let r = 0; r < 33; r++) {
+        for (const backend of ['wasm', 'ts'] as const) {
+          setBilinearBackend(backend);
+          const t0 = performance.now();
+          resizeToTensor(img, { width: 416, height: 277, out });
+          if (r >= 3) times[backend].push(performance.now() - t0);
+        }
+      }
+      setBilinearBackend('auto');
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+      return { auto, results, wasmMs: median(times.wasm), tsMs: median(times.ts) };
     }
     case 'errors': {
       const jpg = await fixture('photo.jpg');

@@ -1,0 +1,280 @@
+/**
+ * The WebAssembly SIMD path of `cvBilinearToTensor`: the same integer steps as the TypeScript
+ * kernels in resize.ts (OpenCV 4.6's INTER_LINEAR on uint8, then the normalisation table), so
+ * the floats are bit-identical; the property tests compare the two with `===`.
+ *
+ * The module (wasm/bilinear.ts, built into wasm/bilinear-module.ts, well under 4 KB so even a
+ * browser main thread may compile it synchronously) is instantiated once per process on first
+ * use. Its memory grows to the largest call seen and is reused; the source rows the resize
+ * reads are copied in, and the result is copied out into the caller's `Float32Array`, so no
+ * view of wasm memory ever reaches a caller.
+ */
+import { InvalidArgumentError, OcelotError } from '@ocelot/core';
+import type { NormalizationTable, TensorPlacement } from './normalize.js';
+import { BILINEAR_WASM_BASE64 } from './wasm/bilinear-module.js';
+
+/** Which implementation runs the OpenCV-exact bilinear resize + normalise. */
+export type BilinearBackend = 'wasm' | 'ts';
+
+interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  bilinear(
+    src: number,
+    stride: number,
+    dw: number,
+    dh: number,
+    xoff: number,
+    xw: number,
+    ytab: number,
+    lut: number,
+    mask: number,
+    hA: number,
+    hB: number,
+    out: number,
+    rowStride: number,
+    step: number,
+    plane: number,
+  ): void;
+}
+
+/** Per-axis taps as resize.ts computes them (`i0`, `i1` source indices, `w0`, `w1` weights). */
+export interface AxisTaps {
+  readonly i0: Int32Array;
+  readonly i1: Int32Array;
+  readonly w0: Int32Array;
+  readonly w1: Int32Array;
+}
+
+let kernel: KernelExports | null | undefined; // undefined: not tried yet; null: unavailable
+let unavailableReason = '';
+
+function envPrefersTs(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  const v = env?.OCELOT_IMAGE_WASM;
+  return v === '0' || v === 'false' || v === 'off';
+}
+
+let preferred: 'auto' | BilinearBackend = envPrefersTs() ? 'ts' : 'auto';
+
+function decodeBase64(b64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+function loadKernel(): KernelExports | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  try {
+    if (typeof WebAssembly !== 'object') {
+      unavailableReason = 'no WebAssembly';
+      return kernel;
+    }
+    const bytes = decodeBase64(BILINEAR_WASM_BASE64);
+    if (!WebAssembly.validate(bytes)) {
+      unavailableReason = 'WebAssembly SIMD is not supported';
+      return kernel;
+    }
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    kernel = instance.exports as unknown as KernelExports;
+  } catch (e) {
+    unavailableReason = `the module failed to load: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return kernel;
+}
+
+/**
+ * Chooses the bilinear resize + normalise implementation for the whole process. `'auto'`
+ * (the default) uses WebAssembly SIMD when the runtime supports it and TypeScript otherwise;
+ * `'ts'` forces the TypeScript kernel (as does the environment variable `OCELOT_IMAGE_WASM=0`
+ * at load time); `'wasm'` forces WebAssembly and throws an `OcelotError` if it cannot load.
+ * Both give bit-identical tensors.
+ */
+export function setBilinearBackend(backend: 'auto' | BilinearBackend): void {
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'ts') {
+    throw new InvalidArgumentError(
+      'backend',
+      `expected 'auto', 'wasm' or 'ts', got ${JSON.stringify(backend)}`,
+    );
+  }
+  if (backend === 'wasm' && loadKernel() === null) {
+    throw new OcelotError(
+      'E_WASM_UNAVAILABLE',
+      `the WebAssembly bilinear kernel is unavailable: ${unavailableReason}`,
+    );
+  }
+  preferred = backend;
+}
+
+/** The implementation the next bilinear resize + normalise will use. */
+export function bilinearBackend(): BilinearBackend {
+  return preferred !== 'ts' && loadKernel() !== null ? 'wasm' : 'ts';
+}
+
+// Views over the current wasm memory (rebuilt when it grows, which detaches the old buffer).
+let viewsOf: ArrayBuffer | undefined;
+let u8 = new Uint8Array(0);
+let i16 = new Int16Array(0);
+let i32 = new Int32Array(0);
+let f32 = new Float32Array(0);
+
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * Runs the resize + normalise in WebAssembly when the backend is 'wasm'; returns false (having
+ * done nothing) when the TypeScript kernel should run instead.
+ * @param src [sh,sw,3] uint8
+ */
+export function wasmBilinearToTensor(
+  src: Uint8Array,
+  sw: number,
+  sh: number,
+  dw: number,
+  dh: number,
+  xa: AxisTaps,
+  ya: AxisTaps,
+  out: Float32Array,
+  at: TensorPlacement,
+  left: number,
+  top: number,
+  table: NormalizationTable,
+): boolean {
+  if (preferred === 'ts') return false;
+  const k = loadKernel();
+  if (k === null) return false;
+  const nchw = at.step === 1;
+  if (!nchw && (at.step !== 3 || at.base1 !== at.base0 + 1 || at.base2 !== at.base0 + 2)) {
+    return false;
+  }
+  const stride = sw * 3;
+
+  // The source rows the resize reads, packed in order into consecutive slots.
+  const slot = new Int32Array(sh).fill(-1);
+  for (let y = 0; y < dh; y++) {
+    slot[ya.i0[y]!] = 0;
+    slot[ya.i1[y]!] = 0;
+  }
+  let used = 0;
+  for (let r = 0; r < sh; r++) if (slot[r] === 0) slot[r] = used++;
+
+  // Memory layout, 16-byte aligned blocks.
+  const mask = align16(k.heapBase());
+  const lut = mask + 16;
+  const ytab = lut + 3072;
+  const xoff = ytab + dh * 16;
+  const xw = align16(xoff + dw * 4);
+  const hA = xw + dw * 16;
+  const hB = hA + dw * 16;
+  const srcAt = hB + dw * 16;
+  // +16: the horizontal pass reads 8 bytes from a pixel's first tap (at most 2 past the end).
+  const outAt = align16(srcAt + used * stride + 16);
+  const end = outAt + dw * dh * 12 + 16;
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  if (viewsOf !== k.memory.buffer) {
+    const buf = k.memory.buffer;
+    viewsOf = buf;
+    u8 = new Uint8Array(buf);
+    i16 = new Int16Array(buf);
+    i32 = new Int32Array(buf);
+    f32 = new Float32Array(buf);
+  }
+
+  // Swizzle mask: i16 lanes (c at p, c at p+3) for output channels 0, 1, 2, then zeros.
+  u8.fill(0x80, mask, mask + 16);
+  for (let c = 0; c < 3; c++) {
+    const s = table.sourceChannel[c]!;
+    u8[mask + 4 * c] = s;
+    u8[mask + 4 * c + 2] = 3 + s;
+  }
+  for (let c = 0; c < 3; c++) f32.set(table.lut[c]!, (lut >> 2) + 256 * c);
+  for (let y = 0, t = ytab >> 2; y < dh; y++, t += 4) {
+    i32[t] = slot[ya.i0[y]!]!;
+    i32[t + 1] = slot[ya.i1[y]!]!;
+    i32[t + 2] = ya.w0[y]!;
+    i32[t + 3] = ya.w1[y]!;
+  }
+  for (let x = 0, o = xoff >> 2, w = xw >> 1; x < dw; x++, w += 8) {
+    const p = xa.i0[x]!;
+    const a = xa.w0[x]!;
+    const b = xa.w1[x]!;
+    // The kernel takes the second tap at the next pixel; OpenCV's taps are always that or
+    // weighted 0 (pinned borders). Anything else stays with the TypeScript kernel.
+    if (b !== 0 && xa.i1[x] !== p + 1) return false;
+    i32[o + x] = p * 3;
+    i16[w] = a;
+    i16[w + 1] = b;
+    i16[w + 2] = a;
+    i16[w + 3] = b;
+    i16[w + 4] = a;
+    i16[w + 5] = b;
+    i16[w + 6] = 0;
+    i16[w + 7] = 0;
+  }
+  // Copy the used rows, a run of consecutive rows at a time.
+  if (used === sh) {
+    u8.set(src, srcAt);
+  } else {
+    for (let r = 0; r < sh; ) {
+      if (slot[r] === -1) {
+        r++;
+        continue;
+      }
+      let e = r + 1;
+      while (e < sh && slot[e] !== -1) e++;
+      u8.set(src.subarray(r * stride, e * stride), srcAt + slot[r]! * stride);
+      r = e;
+    }
+  }
+
+  const plane = dw * dh;
+  k.bilinear(
+    srcAt,
+    stride,
+    dw,
+    dh,
+    xoff,
+    xw,
+    ytab,
+    lut,
+    mask,
+    hA,
+    hB,
+    outAt,
+    nchw ? dw : dw * 3,
+    nchw ? 1 : 3,
+    nchw ? plane : 1,
+  );
+
+  // Copy out: whole planes (or the whole interleaved block) when content rows are full rows.
+  const res = outAt >> 2;
+  const { rowStride, step } = at;
+  if (nchw) {
+    const bases = [at.base0, at.base1, at.base2];
+    for (let c = 0; c < 3; c++) {
+      const from = res + c * plane;
+      const to = bases[c]! + top * rowStride + left;
+      if (rowStride === dw) {
+        out.set(f32.subarray(from, from + plane), to);
+      } else {
+        for (let y = 0; y < dh; y++) {
+          out.set(f32.subarray(from + y * dw, from + y * dw + dw), to + y * rowStride);
+        }
+      }
+    }
+  } else {
+    const len = dw * 3;
+    const to = at.base0 + top * rowStride + left * step;
+    if (rowStride === len) {
+      out.set(f32.subarray(res, res + len * dh), to);
+    } else {
+      for (let y = 0; y < dh; y++) {
+        out.set(f32.subarray(res + y * len, res + y * len + len), to + y * rowStride);
+      }
+    }
+  }
+  return true;
+}
