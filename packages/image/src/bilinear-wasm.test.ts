@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, OcelotError } from '@ocelot/core';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type BilinearBackend, bilinearBackend, setBilinearBackend } from './bilinear-wasm.js';
+import {
+  type BilinearBackend,
+  bilinearBackend,
+  setBandBytesForTesting,
+  setBilinearBackend,
+} from './bilinear-wasm.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type NormalizeOptions } from './normalize.js';
 import { letterboxToTensor, resizeToTensor } from './preprocess.js';
 import { type BinSlice, loadFixture, noiseImage } from './test-utils/fixtures.js';
@@ -129,6 +134,40 @@ describe('WebAssembly = TypeScript, bit for bit', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('any band size (the kernel runs on bands of output rows; 1 byte = one row per band)', () => {
+    try {
+      fc.assert(
+        fc.property(
+          side,
+          side,
+          side,
+          side,
+          normalize,
+          fc.integer({ min: 1, max: 60_000 }),
+          fc.integer({ min: 1 }),
+          (sw, sh, dw, dh, n, band, seed) => {
+            const img = pixelImage(sw, sh, seed, 0);
+            const o = { width: dw, height: dh, ...n } as const;
+            const ts = using('ts', () => resizeToTensor(img, o).tensor.data);
+            setBandBytesForTesting(band);
+            const wasm = using('wasm', () => resizeToTensor(img, o).tensor.data);
+            setBandBytesForTesting(256 * 1024);
+            expect(sameBits(wasm, ts)).toBe(true);
+            setBandBytesForTesting(1);
+            const lb = { size: Math.max(dw, dh), center: false, ...n } as const;
+            const lts = using('ts', () => letterboxToTensor(img, lb).tensor.data);
+            const lwasm = using('wasm', () => letterboxToTensor(img, lb).tensor.data);
+            setBandBytesForTesting(256 * 1024);
+            expect(sameBits(lwasm, lts)).toBe(true);
+          },
+        ),
+        { numRuns: 150 },
+      );
+    } finally {
+      setBandBytesForTesting(256 * 1024);
+    }
   });
 
   it('real sizes: 640×426 → 416×277 and 1920×1080 → 640×360 in both layouts; a tall image in a wide letterbox', () => {

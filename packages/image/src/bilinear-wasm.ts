@@ -123,6 +123,14 @@ let f32 = new Float32Array(0);
 
 const align16 = (n: number) => (n + 15) & ~15;
 
+/** Source rows + output floats processed per kernel call (about half a typical L2 cache). */
+let BAND_BYTES = 256 * 1024;
+
+/** Tests only (not exported from the package): the band budget, to exercise band edges. */
+export function setBandBytesForTesting(bytes: number): void {
+  BAND_BYTES = bytes;
+}
+
 /**
  * Runs the resize + normalise in WebAssembly when the backend is 'wasm'; returns false (having
  * done nothing) when the TypeScript kernel should run instead.
@@ -151,14 +159,42 @@ export function wasmBilinearToTensor(
   }
   const stride = sw * 3;
 
-  // The source rows the resize reads, packed in order into consecutive slots.
+  // The source rows the resize reads, numbered in order (slots); `rowOf` maps back.
   const slot = new Int32Array(sh).fill(-1);
   for (let y = 0; y < dh; y++) {
     slot[ya.i0[y]!] = 0;
     slot[ya.i1[y]!] = 0;
   }
+  const rowOf = new Int32Array(sh);
   let used = 0;
-  for (let r = 0; r < sh; r++) if (slot[r] === 0) slot[r] = used++;
+  for (let r = 0; r < sh; r++) {
+    if (slot[r] === 0) {
+      slot[r] = used;
+      rowOf[used++] = r;
+    }
+  }
+  const first = (y: number) => slot[ya.i0[y]!]!;
+  const last = (y: number) => slot[ya.i1[y]!]!;
+
+  // Bands of output rows whose source rows and output floats fit in BAND_BYTES, so the copied
+  // rows are still in cache when the kernel reads them, and its output when copied out.
+  const rowBytes = dw * 12;
+  const bands: number[] = [0];
+  let maxSlots = 0;
+  let maxRows = 0;
+  for (let y0 = 0; y0 < dh; ) {
+    let y1 = y0 + 1;
+    while (
+      y1 < dh &&
+      (last(y1) - first(y0) + 1) * stride + (y1 + 1 - y0) * rowBytes <= BAND_BYTES
+    ) {
+      y1++;
+    }
+    maxSlots = Math.max(maxSlots, last(y1 - 1) - first(y0) + 1);
+    maxRows = Math.max(maxRows, y1 - y0);
+    bands.push(y1);
+    y0 = y1;
+  }
 
   // Memory layout, 16-byte aligned blocks.
   const mask = align16(k.heapBase());
@@ -170,8 +206,8 @@ export function wasmBilinearToTensor(
   const hB = hA + dw * 16;
   const srcAt = hB + dw * 16;
   // +16: the horizontal pass reads 8 bytes from a pixel's first tap (at most 2 past the end).
-  const outAt = align16(srcAt + used * stride + 16);
-  const end = outAt + dw * dh * 12 + 16;
+  const outAt = align16(srcAt + maxSlots * stride + 16);
+  const end = outAt + maxRows * rowBytes + 16;
   const have = k.memory.buffer.byteLength;
   if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
   if (viewsOf !== k.memory.buffer) {
@@ -192,8 +228,8 @@ export function wasmBilinearToTensor(
   }
   for (let c = 0; c < 3; c++) f32.set(table.lut[c]!, (lut >> 2) + 256 * c);
   for (let y = 0, t = ytab >> 2; y < dh; y++, t += 4) {
-    i32[t] = slot[ya.i0[y]!]!;
-    i32[t + 1] = slot[ya.i1[y]!]!;
+    i32[t] = first(y);
+    i32[t + 1] = last(y);
     i32[t + 2] = ya.w0[y]!;
     i32[t + 3] = ya.w1[y]!;
   }
@@ -214,65 +250,53 @@ export function wasmBilinearToTensor(
     i16[w + 6] = 0;
     i16[w + 7] = 0;
   }
-  // Copy the used rows, a run of consecutive rows at a time.
-  if (used === sh) {
-    u8.set(src, srcAt);
-  } else {
-    for (let r = 0; r < sh; ) {
-      if (slot[r] === -1) {
-        r++;
-        continue;
-      }
-      let e = r + 1;
-      while (e < sh && slot[e] !== -1) e++;
-      u8.set(src.subarray(r * stride, e * stride), srcAt + slot[r]! * stride);
-      r = e;
-    }
-  }
 
-  const plane = dw * dh;
-  k.bilinear(
-    srcAt,
-    stride,
-    dw,
-    dh,
-    xoff,
-    xw,
-    ytab,
-    lut,
-    mask,
-    hA,
-    hB,
-    outAt,
-    nchw ? dw : dw * 3,
-    nchw ? 1 : 3,
-    nchw ? plane : 1,
-  );
-
-  // Copy out: whole planes (or the whole interleaved block) when content rows are full rows.
   const res = outAt >> 2;
-  const { rowStride, step } = at;
-  if (nchw) {
-    const bases = [at.base0, at.base1, at.base2];
-    for (let c = 0; c < 3; c++) {
-      const from = res + c * plane;
-      const to = bases[c]! + top * rowStride + left;
-      if (rowStride === dw) {
-        out.set(f32.subarray(from, from + plane), to);
-      } else {
-        for (let y = 0; y < dh; y++) {
-          out.set(f32.subarray(from + y * dw, from + y * dw + dw), to + y * rowStride);
-        }
-      }
+  const { rowStride } = at;
+  const bases = [at.base0, at.base1, at.base2];
+  for (let b = 1; b < bands.length; b++) {
+    const y0 = bands[b - 1]!;
+    const rows = bands[b]! - y0;
+    // Copy the band's source rows, a run of consecutive rows at a time.
+    const s0 = first(y0);
+    const s1 = last(y0 + rows - 1);
+    for (let s = s0; s <= s1; ) {
+      let e = s + 1;
+      while (e <= s1 && rowOf[e] === rowOf[e - 1]! + 1) e++;
+      const r = rowOf[s]!;
+      u8.set(src.subarray(r * stride, (r + e - s) * stride), srcAt + (s - s0) * stride);
+      s = e;
     }
-  } else {
-    const len = dw * 3;
-    const to = at.base0 + top * rowStride + left * step;
-    if (rowStride === len) {
-      out.set(f32.subarray(res, res + len * dh), to);
-    } else {
-      for (let y = 0; y < dh; y++) {
-        out.set(f32.subarray(res + y * len, res + y * len + len), to + y * rowStride);
+    const plane = dw * rows;
+    // Slot s of the band is at srcAt + (s - s0)·stride (wasm addresses wrap modulo 2^32).
+    k.bilinear(
+      srcAt - s0 * stride,
+      stride,
+      dw,
+      rows,
+      xoff,
+      xw,
+      ytab + y0 * 16,
+      lut,
+      mask,
+      hA,
+      hB,
+      outAt,
+      nchw ? dw : dw * 3,
+      nchw ? 1 : 3,
+      nchw ? plane : 1,
+    );
+    // Copy out: whole planes (or the whole interleaved block) when content rows are full rows.
+    const len = nchw ? dw : dw * 3;
+    for (let c = 0; c < (nchw ? 3 : 1); c++) {
+      const from = res + c * plane;
+      const to = bases[c]! + (top + y0) * rowStride + left * at.step;
+      if (rowStride === len) {
+        out.set(f32.subarray(from, from + len * rows), to);
+      } else {
+        for (let y = 0; y < rows; y++) {
+          out.set(f32.subarray(from + y * len, from + y * len + len), to + y * rowStride);
+        }
       }
     }
   }

@@ -13,9 +13,35 @@
 function hpass(row: usize, xoff: usize, xw: usize, dst: usize, dw: i32, mask: v128): void {
   for (let x: i32 = 0; x < dw; x++) {
     const p = <usize>load<u32>(xoff + (<usize>x << 2));
-    const s = i8x16.swizzle(v128.load64_zero(row + p), mask);
-    v128.store(dst + (<usize>x << 4), i32x4.dot_i16x8_s(s, v128.load(xw + (<usize>x << 4))));
+    v128.store(dst + (<usize>x << 4), htap(row, p, v128.load(xw + (<usize>x << 4)), mask));
   }
+}
+
+/** One source pixel pair of row `row` for the taps at `p`, weighted: i32x4 (c0, c1, c2, 0). */
+@inline
+function htap(row: usize, p: usize, w: v128, mask: v128): v128 {
+  return i32x4.dot_i16x8_s(i8x16.swizzle(v128.load64_zero(row + p), mask), w);
+}
+
+/** The vertical blend of two horizontal results and the three table lookups. */
+@inline
+function vstore(
+  h0: v128,
+  h1: v128,
+  vb0: v128,
+  vb1: v128,
+  k: usize,
+  p1: usize,
+  p2: usize,
+  lut: usize,
+): void {
+  const v0 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(h0, 4), vb0), 16);
+  const v1 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(h1, 4), vb1), 16);
+  // ((v0 + v1 + 2) >> 2) · 4: the byte offset into a 256-float table.
+  const v = i32x4.shl(i32x4.shr_s(i32x4.add(i32x4.add(v0, v1), i32x4.splat(2)), 2), 2);
+  store<f32>(k, load<f32>(lut + <usize>i32x4.extract_lane(v, 0)));
+  store<f32>(k + p1, load<f32>(lut + <usize>i32x4.extract_lane(v, 1), 1024));
+  store<f32>(k + p2, load<f32>(lut + <usize>i32x4.extract_lane(v, 2), 2048));
 }
 
 /** First free byte after the module's own data. */
@@ -48,7 +74,6 @@ export function bilinear(
   plane: i32,
 ): void {
   const mask = v128.load(maskPtr);
-  const two = i32x4.splat(2);
   const step4 = <usize>step << 2;
   const p1 = <usize>plane << 2;
   const p2 = p1 << 1;
@@ -60,6 +85,25 @@ export function bilinear(
     const t = ytab + (<usize>y << 4);
     const sy0 = load<i32>(t);
     const sy1 = load<i32>(t, 4);
+    const vb0 = i32x4.splat(load<i32>(t, 8));
+    const vb1 = i32x4.splat(load<i32>(t, 12));
+    let k = out + (<usize>(y * rowStride) << 2);
+    if (sy1 != sy0 && rowA != sy0 && rowB != sy0 && rowA != sy1 && rowB != sy1) {
+      // Neither source row is cached: both horizontal passes in registers, blended at once;
+      // the second row is kept in `b` for the next output row.
+      const r0 = src + <usize>sy0 * <usize>stride;
+      const r1 = src + <usize>sy1 * <usize>stride;
+      for (let x: i32 = 0; x < dw; x++, k += step4) {
+        const p = <usize>load<u32>(xoff + (<usize>x << 2));
+        const w = v128.load(xw + (<usize>x << 4));
+        const h1 = htap(r1, p, w, mask);
+        v128.store(b + (<usize>x << 4), h1);
+        vstore(htap(r0, p, w, mask), h1, vb0, vb1, k, p1, p2, lut);
+      }
+      rowA = -1;
+      rowB = sy1;
+      continue;
+    }
     // Rows go down: make `a` hold slot sy0 and `b` slot sy1, reusing what is cached.
     if (rowA != sy0) {
       if (rowB == sy0) {
@@ -77,18 +121,9 @@ export function bilinear(
       rowB = sy1;
     }
     let q = sy1 == sy0 ? a : b;
-    const vb0 = i32x4.splat(load<i32>(t, 8));
-    const vb1 = i32x4.splat(load<i32>(t, 12));
-    let k = out + (<usize>(y * rowStride) << 2);
     const end = a + (<usize>dw << 4);
     for (let p = a; p < end; p += 16, q += 16, k += step4) {
-      const v0 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(v128.load(p), 4), vb0), 16);
-      const v1 = i32x4.shr_s(i32x4.mul(i32x4.shr_s(v128.load(q), 4), vb1), 16);
-      // ((v0 + v1 + 2) >> 2) · 4: the byte offset into a 256-float table.
-      const v = i32x4.shl(i32x4.shr_s(i32x4.add(i32x4.add(v0, v1), two), 2), 2);
-      store<f32>(k, load<f32>(lut + <usize>i32x4.extract_lane(v, 0)));
-      store<f32>(k + p1, load<f32>(lut + <usize>i32x4.extract_lane(v, 1), 1024));
-      store<f32>(k + p2, load<f32>(lut + <usize>i32x4.extract_lane(v, 2), 2048));
+      vstore(v128.load(p), v128.load(q), vb0, vb1, k, p1, p2, lut);
     }
   }
 }
