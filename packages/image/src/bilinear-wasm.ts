@@ -209,7 +209,13 @@ export function wasmBilinearToTensor(
   const outAt = align16(srcAt + maxSlots * stride + 16);
   const end = outAt + maxRows * rowBytes + 16;
   const have = k.memory.buffer.byteLength;
-  if (end > have) k.memory.grow(Math.ceil((end - have) / 65536));
+  if (end > have) {
+    try {
+      k.memory.grow(Math.ceil((end - have) / 65536));
+    } catch {
+      return false; // no memory for this call: the TypeScript kernel needs none
+    }
+  }
   if (viewsOf !== k.memory.buffer) {
     const buf = k.memory.buffer;
     viewsOf = buf;
