@@ -27,7 +27,8 @@ export async function buildModuleText() {
       enable: ['simd'],
     },
   );
-  if (error || !binary) throw new Error(`asc failed: ${error?.message ?? ''}\n${stderr.toString()}`);
+  if (error || !binary)
+    throw new Error(`asc failed: ${error?.message ?? ''}\n${stderr.toString()}`);
   const b64 = Buffer.from(binary).toString('base64');
   const lines = b64.match(/.{1,96}/g) ?? [];
   return [

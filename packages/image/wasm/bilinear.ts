@@ -2,6 +2,7 @@
 // on 8-bit RGB fused with the normalisation table lookup, the same integer steps as
 // `cvBilinearToTensor` in src/resize.ts. Built by scripts/build-wasm.mjs into
 // src/wasm/bilinear-module.ts; the caller (src/bilinear-wasm.ts) lays out every buffer.
+// (`@inline` on functions is AssemblyScript, not TypeScript: wasm/biome.json keeps biome off.)
 //
 // Horizontal pass, one output pixel per vector: 8 source bytes from the pixel's first tap
 // (its second tap is the next pixel, or has weight 0), swizzled to the i16 pairs
@@ -88,7 +89,7 @@ export function bilinear(
     const vb0 = i32x4.splat(load<i32>(t, 8));
     const vb1 = i32x4.splat(load<i32>(t, 12));
     let k = out + (<usize>(y * rowStride) << 2);
-    if (sy1 != sy0 && rowA != sy0 && rowB != sy0 && rowA != sy1 && rowB != sy1) {
+    if (sy1 !== sy0 && rowA !== sy0 && rowB !== sy0 && rowA !== sy1 && rowB !== sy1) {
       // Neither source row is cached: both horizontal passes in registers, blended at once;
       // the second row is kept in `b` for the next output row.
       const r0 = src + <usize>sy0 * <usize>stride;
@@ -105,8 +106,8 @@ export function bilinear(
       continue;
     }
     // Rows go down: make `a` hold slot sy0 and `b` slot sy1, reusing what is cached.
-    if (rowA != sy0) {
-      if (rowB == sy0) {
+    if (rowA !== sy0) {
+      if (rowB === sy0) {
         const s = a;
         a = b;
         b = s;
@@ -116,11 +117,11 @@ export function bilinear(
       }
       rowA = sy0;
     }
-    if (sy1 != sy0 && rowB != sy1) {
+    if (sy1 !== sy0 && rowB !== sy1) {
       hpass(src + <usize>sy1 * <usize>stride, xoff, xw, b, dw, mask);
       rowB = sy1;
     }
-    let q = sy1 == sy0 ? a : b;
+    let q = sy1 === sy0 ? a : b;
     const end = a + (<usize>dw << 4);
     for (let p = a; p < end; p += 16, q += 16, k += step4) {
       vstore(v128.load(p), v128.load(q), vb0, vb1, k, p1, p2, lut);
