@@ -6,6 +6,7 @@ import {
   type BilinearBackend,
   bilinearBackend,
   setBandBytesForTesting,
+  wasmRunsForTesting,
   setBilinearBackend,
 } from './bilinear-wasm.js';
 import { IMAGENET_MEAN, IMAGENET_STD, type NormalizeOptions } from './normalize.js';
@@ -27,16 +28,35 @@ const initial = envOff ? 'ts' : 'auto';
 /** Runs `fn` with the given backend forced, restoring the initial choice afterwards. */
 function using<T>(backend: BilinearBackend, fn: () => T): T {
   setBilinearBackend(backend);
+  const runs = wasmRunsForTesting();
   try {
     expect(bilinearBackend()).toBe(backend);
-    return fn();
+    const result = fn();
+    if (backend === 'ts') expect(wasmRunsForTesting()).toBe(runs);
+    if (backend === 'wasm') {
+      forcedWasm.calls++;
+      if (wasmRunsForTesting() > runs) forcedWasm.ran++;
+    }
+    return result;
   } finally {
     setBilinearBackend(initial);
   }
 }
 
+/**
+ * Calls made with 'wasm' forced in the current test, and how many of them ran the WebAssembly
+ * kernel (a call may legitimately need no resampling, e.g. a letterbox of an image already at
+ * the target size): a test that forced 'wasm' must have run it at least once, or its
+ * "WebAssembly = TypeScript" comparison was TypeScript against itself.
+ */
+const forcedWasm = { calls: 0, ran: 0 };
+
 afterEach(() => {
   setBilinearBackend(initial);
+  const { calls, ran } = forcedWasm;
+  forcedWasm.calls = 0;
+  forcedWasm.ran = 0;
+  if (calls > 0) expect(ran, `${calls} calls with 'wasm' forced`).toBeGreaterThan(0);
 });
 
 describe('the WebAssembly module', () => {

@@ -131,6 +131,17 @@ export function setBandBytesForTesting(bytes: number): void {
   BAND_BYTES = bytes;
 }
 
+let wasmRuns = 0;
+
+/**
+ * Tests only (not exported from the package): how many calls the WebAssembly kernel has
+ * completed, so a parity test can tell that it compared WebAssembly with TypeScript and not
+ * TypeScript with itself after a silent fallback.
+ */
+export function wasmRunsForTesting(): number {
+  return wasmRuns;
+}
+
 /**
  * Runs the resize + normalise in WebAssembly when the backend is 'wasm'; returns false (having
  * done nothing) when the TypeScript kernel should run instead.
@@ -205,7 +216,7 @@ export function wasmBilinearToTensor(
   const hA = xw + dw * 16;
   const hB = hA + dw * 16;
   const srcAt = hB + dw * 16;
-  // +16: the horizontal pass reads 8 bytes from a pixel's first tap (at most 2 past the end).
+  // +16: the horizontal pass reads 8 bytes from a pixel's first tap (up to 5 past the row at the pinned right border, where its weight is 0).
   const outAt = align16(srcAt + maxSlots * stride + 16);
   const end = outAt + maxRows * rowBytes + 16;
   const have = k.memory.buffer.byteLength;
@@ -306,5 +317,6 @@ export function wasmBilinearToTensor(
       }
     }
   }
+  wasmRuns++;
   return true;
 }

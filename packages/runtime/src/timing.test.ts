@@ -17,6 +17,14 @@ describe('RunClock', () => {
     expect(clock.end(8)).toEqual({ preMs: 8, modelMs: 0, postMs: 0, totalMs: 8 });
   });
 
+  it('takes pre-processing up to the earliest run start when runs finish out of order', () => {
+    const clock = new RunClock();
+    clock.begin(0);
+    clock.record(6, 9); // started later, finished first
+    clock.record(4, 12);
+    expect(clock.end(20)).toEqual({ preMs: 4, modelMs: 11, postMs: 5, totalMs: 20 });
+  });
+
   it('starts afresh at every begin', () => {
     const clock = new RunClock();
     clock.begin(0);

@@ -32,9 +32,12 @@ export class RunClock {
     this.#modelMs = 0;
   }
 
-  /** Records one session run. */
+  /**
+   * Records one session run. Runs that overlap (graphs run in parallel) each add their whole
+   * duration to the model time, so post-processing is then understated (clamped at 0).
+   */
   record(start: number, end: number): void {
-    this.#firstStart ??= start;
+    this.#firstStart = this.#firstStart === undefined ? start : Math.min(this.#firstStart, start);
     this.#modelMs += end - start;
   }
 

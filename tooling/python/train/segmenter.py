@@ -213,6 +213,9 @@ def main():
         args.epochs = 12 if args.arch == 'fcn' else 8
     if args.crop is None:
         args.crop = 256
+    if args.low_res_epochs and args.crop % 64:
+        # half the crop must stay a multiple of the network's stride 32 (and avg_pool2d / [::2] agree on even sides)
+        ap.error(f'--low-res-epochs needs a --crop divisible by 64, got {args.crop}')
     setup(args.seed)
     timer = Timer()
     model_id = f'ocelot-shapes-{args.arch}'

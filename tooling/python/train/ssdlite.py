@@ -159,7 +159,7 @@ def main() -> None:
     stage = (f'OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
              f'--iters {args.iters} --batch {args.batch} --lr {args.lr} --width-mult {args.width_mult} --seed {args.seed}'
              + (f' --warmup {args.warmup}' if args.warmup != 100 else '')
-             + (f' --size {args.size}' if args.size != SIZE else '')
+             + f' --size {args.size}'  # always: the default changed from 320 to 256
              + (' --stride8' if args.stride8 else '')
              + (f' --init {args.init} --checkpoint {args.checkpoint}' if args.init else ''))
     stage_info = {

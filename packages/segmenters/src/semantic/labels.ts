@@ -307,6 +307,9 @@ function argmaxWithCells(
   if (s.layout === 'nchw') {
     first.fill(Number.NEGATIVE_INFINITY);
     second.fill(Number.NEGATIVE_INFINITY);
+    // the scratch is kept between calls: a sample whose scores are all −∞ must not keep the
+    // previous call's class (a fresh array gave the first allowed class's index 0 before)
+    firstClass.fill(0);
     lo = bestTwoPlanar(s.data, allowed, n, first, second, firstClass);
   } else if (allowed.length === s.channels) {
     lo = bestTwoInterleavedAll(s.data, s.channels, n, first, second, firstClass);
