@@ -124,7 +124,7 @@ def export(model: SSD, names, out_dir: str, reproduce: str, width_mult: float, t
     stride8 = isinstance(model.backbone, StrideEightExtractor)
     card['description'] = (f'torchvision SSDlite{size} with a MobileNetV3-Large backbone at width_mult '
                            f'{width_mult} (reduced tail)'
-                           + (', plus a stride-8 level (the last stride-8 block, like SSD300\'s conv4_3)' if stride8 else '')
+                           + (', plus a stride-8 level (the expansion layer of the block that strides 8 → 16; SSD300 has conv4_3 at stride 8)' if stride8 else '')
                            + ', trained from scratch on the synthetic shapes scenes of @ocelot/datasets. Metrics: ' + EVAL)
     card['reproduce'] = reproduce
     card['training'] = training
