@@ -55,6 +55,30 @@ function outOfProcess(name: string, log: string[], answer = 42): PeerSide<unknow
 }
 
 describe('runCaseWithLimit', () => {
+  it('takes an Ocelot side measured elsewhere (a browser page) from measureElsewhere, not run', async () => {
+    const log: string[] = [];
+    const c = benchCase(async () => ({
+      ocelot: {
+        available: true,
+        label: 'o',
+        run: () => {
+          throw new Error('the harness must not call run when measureElsewhere is set');
+        },
+        measureElsewhere: async (rule) => {
+          log.push(`E${rule.warmup}+${rule.runs}`);
+          return { times: [2, 4, 3], warmup: 5, output: 42 };
+        },
+      },
+      peers: [outOfProcess('page peer', log)],
+      check: same,
+    }));
+    const r = await runCaseWithLimit(ctx, python(), row, c, 10_000);
+    expect(log).toEqual(['E3+7', 'Y']);
+    expect(r.ocelot).toEqual({ kind: 'measured', label: 'o', medianMs: 3, runs: '5+3' });
+    const p = r.peers[0]!;
+    expect(p.kind === 'measured' && p.check).toEqual({ ok: true, detail: '42 vs 42' });
+  });
+
   it('times an in-process peer in alternation with Ocelot, other peers on their own after', async () => {
     const log: string[] = [];
     const c = benchCase(async () => ({

@@ -165,7 +165,9 @@ async function runCase(
         step(progress, `Ocelot ${ocelotSide.label}`);
         try {
           ctx.log(`    Ocelot ${ocelotSide.label} …`);
-          const m = await measure(guard(progress, ocelotSide.run), rule);
+          const m = ocelotSide.measureElsewhere
+            ? await ocelotSide.measureElsewhere(rule)
+            : await measure(guard(progress, ocelotSide.run), rule);
           answer = m.output;
           ocelot = { kind: 'measured', label: ocelotSide.label, ...timing(m) };
         } catch (error) {

@@ -45,7 +45,18 @@ export interface PreparedCase<Out = unknown> {
 }
 
 export type OcelotSide<Out> =
-  | { readonly available: true; readonly label: string; run(): Out | Promise<Out> }
+  | {
+      readonly available: true;
+      readonly label: string;
+      run(): Out | Promise<Out>;
+      /**
+       * Set when Ocelot runs outside this process (a browser page): the timed runs are made
+       * there, under `rule`, and only their durations come back; `run` is then not called by
+       * the harness. Its peers are measured there too, in alternation with it, and report
+       * those durations through their own `measure`.
+       */
+      measureElsewhere?(rule: TimingRule): Promise<Measured<Out>>;
+    }
   | { readonly available: false; readonly reason: string };
 
 /** A peer implementation. `measure` does its own warm-up and timed runs under `timing`. */

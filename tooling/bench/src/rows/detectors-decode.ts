@@ -24,20 +24,31 @@
  *   (made on first use into the bench dir): for YOLOv8 a 640×640 conv stand-in with YOLOv8n's
  *   compute (4.35 GMAC ≈ 8.7 GFLOPs) and exactly this output; for RetinaNet torchvision's real
  *   `retinanet_resnet50_fpn` (random weights, 96.9 GMAC) up to these head outputs.
- *   Check: the model's outputs have the shapes the decoder was timed on.
+ *   Check: the model's outputs have the shapes the decoder was timed on. The
+ *   `yolov8-pipeline-1080p-frame-web` case is the same pipeline on onnxruntime-web (wasm, one
+ *   thread) in headless Chromium, timed in the page (./browser/yolov8-share.page.ts).
  *
  * @ocelot/detectors is loaded from its built dist/ (`@ocelot/detectors` when the bench depends
  * on it, else packages/detectors/dist by path); until it is built, the rows say so.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { ORT_SESSION_OPTIONS, ort } from '../harness/ort.js';
 import { inProcessPeer } from '../harness/peers.js';
 import { Rng } from '../harness/rng.js';
-import type { BenchCase, BenchRow, Check, PeerSide, PreparedCase } from '../harness/types.js';
+import type { TimingRule } from '../harness/timing.js';
+import {
+  type BenchCase,
+  type BenchRow,
+  type Check,
+  type PeerSide,
+  type PreparedCase,
+  SkipCase,
+} from '../harness/types.js';
+import type { SharePageInput, SharePageResult } from './browser/yolov8-share.page.js';
 import { jpegInput, syntheticRgb } from './preprocess.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -697,6 +708,138 @@ function pipelineShareCase(source: 'frame' | 'jpeg'): BenchCase {
   };
 }
 
+type Dims = Record<string, readonly number[]>;
+interface WebAnswer {
+  readonly dims: Dims;
+  /** Ocelot's side only: the page's detections against Node's decode of the same output0. */
+  readonly parity?: Check;
+}
+
+/**
+ * The onnxruntime-web twin of `pipelineShareCase('frame')`: the same Ocelot pipeline and the
+ * same model, but both in headless Chromium (@ocelot/browser-test; @ocelot/runtime's browser
+ * entry, wasm execution provider, one thread), timed in alternation in the page
+ * (./browser/yolov8-share.page.ts) under the bench's rule; the page returns the durations and
+ * Node takes the medians. Check: the model's outputs have the decoded shapes, and the page's
+ * detections equal what Node's decode + finalize make of the model output the page decoded.
+ */
+function webPipelineShareCase(): BenchCase {
+  return {
+    id: 'detectors-share/yolov8-pipeline-1080p-frame-web',
+    workload:
+      'onnxruntime-web wasm in Chromium: YOLOv8n-size stand-in vs Ocelot pre + post: 1920×1080 RGB frame → letterbox 640 → NMS → frame boxes',
+    async prepare(ctx): Promise<PreparedCase<unknown>> {
+      const p = await prepareYolo(ctx);
+      const mods = await loadModules();
+      if (typeof p === 'string' || typeof mods === 'string') {
+        const reason = typeof p === 'string' ? p : (mods as string);
+        return {
+          ocelot: { available: false, reason },
+          peers: [],
+          check: () => ({ ok: false, detail: reason }),
+        };
+      }
+      const browser = await import('@ocelot/browser-test');
+      const why = browser.browserUnavailableReason();
+      if (why !== undefined) throw new SkipCase(`no Chromium for onnxruntime-web: ${why}`);
+      const path = modelPath(ctx.benchDir, 'yolov8');
+      if (typeof path !== 'string') throw new SkipCase(path.reason);
+      const { det, img } = mods;
+      let harness: Awaited<ReturnType<typeof browser.launchBrowserHarness>> | undefined;
+      let page: Promise<SharePageResult> | undefined;
+      const inPage = (rule: TimingRule): Promise<SharePageResult> => {
+        page ??= (async () => {
+          ctx.log('    launching Chromium (Vite bundle of the page) …');
+          harness = await browser.launchBrowserHarness({
+            modules: {
+              share: fileURLToPath(new URL('./browser/yolov8-share.page.ts', import.meta.url)),
+            },
+            serve: { '/models/': dirname(path) },
+            runTimeoutMs: 600_000,
+          });
+          const input: SharePageInput = {
+            modelUrl: `/models/${MODEL_FILES.yolov8}`,
+            wasmPaths: browser.ORT_WEB_PREFIX,
+            warmup: rule.warmup,
+            runs: rule.runs,
+            minWarmupMs: rule.minWarmupMs ?? 0,
+          };
+          const r = await harness.run<SharePageResult>('share', input);
+          if (r.executionProvider !== 'wasm')
+            throw new Error(`the page ran on ${r.executionProvider}, not wasm`);
+          return r;
+        })();
+        return page;
+      };
+      const parity = (r: SharePageResult): Check => {
+        const bytes = Buffer.from(r.output0Base64, 'base64');
+        const data = new Float32Array(bytes.byteLength / 4);
+        new Uint8Array(data.buffer).set(bytes);
+        const outputs = { output0: { type: 'float32' as const, data, dims: r.output0 } };
+        const transform = img.letterboxGeometry(1920, 1080, { size: 640 }).transform;
+        const node = det.finalizeDetections(
+          'bench',
+          det.decodeUltralyticsDense(outputs, p.context, p.params),
+          p.options,
+          transform,
+          COCO80,
+        );
+        const web = {
+          boxes: Float32Array.from(r.detections.boxes),
+          scores: Float32Array.from(r.detections.scores),
+          labels: Int32Array.from(r.detections.labels),
+        };
+        const c = sameDetections(web, node);
+        return { ok: c.ok, detail: `Chromium vs Node decode of the same output0: ${c.detail}` };
+      };
+      const label = 'letterboxToTensor(frame) + decode + finalizeDetections (Chromium)';
+      const peer: PeerSide<WebAnswer> = {
+        name: 'YOLOv8n-size stand-in session.run (onnxruntime-web wasm, 1 thread, Chromium)',
+        note: 'ratio = model time / Ocelot pre + post-processing time, both timed in the page in alternation; ≥ 10× means pre + post ≤ 10% of the model',
+        unavailable: async () => undefined,
+        async measure(_ctx, rule) {
+          const r = await inPage(rule);
+          return {
+            times: r.model.times,
+            warmup: r.model.warmup,
+            output: { dims: { images: [1, 3, 640, 640], output0: r.output0 } },
+          };
+        },
+      };
+      return {
+        ocelot: {
+          available: true,
+          label,
+          run: () => {
+            throw new Error('this case runs in Chromium (measureElsewhere)');
+          },
+          async measureElsewhere(rule) {
+            const r = await inPage(rule);
+            return {
+              times: r.ocelot.times,
+              warmup: r.ocelot.warmup,
+              output: {
+                dims: { images: r.images, ...p.dims },
+                parity: parity(r),
+              } satisfies WebAnswer,
+            };
+          },
+        },
+        peers: [peer as PeerSide<unknown>],
+        check: (a, b) => {
+          const o = a as WebAnswer;
+          const shapes = sameShapes(o.dims, (b as WebAnswer).dims);
+          if (!shapes.ok || !o.parity) return shapes;
+          return { ok: o.parity.ok, detail: `${shapes.detail}; ${o.parity.detail}` };
+        },
+        dispose: async () => {
+          await harness?.close();
+        },
+      };
+    },
+  };
+}
+
 export const detectorsDecodeRow: BenchRow = {
   id: 'detectors-decode',
   number: 9,
@@ -736,5 +879,6 @@ export const detectorsShareRow: BenchRow = {
     ),
     pipelineShareCase('frame'),
     pipelineShareCase('jpeg'),
+    webPipelineShareCase(),
   ],
 };
