@@ -581,18 +581,22 @@ async function prepareRetina(ctx: Parameters<BenchCase['prepare']>[0]): Promise<
   };
 }
 
+/** A case that cannot run yet (a package not built, a model not made), saying why. */
+function unavailable(reason: string): PreparedCase<never> {
+  return {
+    ocelot: { available: false, reason },
+    peers: [],
+    check: () => ({ ok: false, detail: reason }),
+  };
+}
+
 function decodeCase(id: string, workload: string, prep: typeof prepareRetina): BenchCase {
   return {
     id: `detectors-decode/${id}`,
     workload,
     async prepare(ctx): Promise<PreparedCase<Candidates>> {
       const p = await prep(ctx);
-      if (typeof p === 'string')
-        return {
-          ocelot: { available: false, reason: p },
-          peers: [],
-          check: () => ({ ok: false, detail: p }),
-        };
+      if (typeof p === 'string') return unavailable(p);
       return {
         ocelot: { available: true, label: 'decode + finalizeDetections', run: p.ocelot },
         peers: [naivePeer(p.naive)],
@@ -614,12 +618,7 @@ function shareCase(
     workload,
     async prepare(ctx): Promise<PreparedCase<unknown>> {
       const p = await prep(ctx);
-      if (typeof p === 'string')
-        return {
-          ocelot: { available: false, reason: p },
-          peers: [],
-          check: () => ({ ok: false, detail: p }),
-        };
+      if (typeof p === 'string') return unavailable(p);
       return {
         ocelot: {
           available: true,
@@ -661,11 +660,7 @@ function pipelineShareCase(source: 'frame' | 'jpeg'): BenchCase {
       const mods = await loadModules();
       if (typeof p === 'string' || typeof mods === 'string') {
         const reason = typeof p === 'string' ? p : (mods as string);
-        return {
-          ocelot: { available: false, reason },
-          peers: [],
-          check: () => ({ ok: false, detail: reason }),
-        };
+        return unavailable(reason);
       }
       const { det, img } = mods;
       // the bench's one-thread rule (row 6): libvips' pool is per process
@@ -733,11 +728,7 @@ function webPipelineShareCase(): BenchCase {
       const mods = await loadModules();
       if (typeof p === 'string' || typeof mods === 'string') {
         const reason = typeof p === 'string' ? p : (mods as string);
-        return {
-          ocelot: { available: false, reason },
-          peers: [],
-          check: () => ({ ok: false, detail: reason }),
-        };
+        return unavailable(reason);
       }
       const browser = await import('@ocelot/browser-test');
       const why = browser.browserUnavailableReason();
