@@ -33,7 +33,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
+from common import (MACHINE, C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
                     load_split, param_groups, setup, warmup_cosine, write_card)
 
 STRIDES = (8, 16, 32)
@@ -347,6 +347,8 @@ def main():
 
     model = TinyDetector(nc)
     model.head.init_bias(imgsz)
+    # channels-last convs are ~10 % faster on this CPU build (oneDNN); the export converts back
+    model = model.to(memory_format=torch.channels_last)
     n_params = sum(p.numel() for p in model.parameters())
     print(f'model: {n_params / 1e6:.2f} M parameters', flush=True)
     ema = ModelEMA(model)
@@ -370,7 +372,7 @@ def main():
             xb, tb = augment(x_tr[idx], [t_tr[i] for i in idx.tolist()], gen)
             for g in opt.param_groups:
                 g['lr'] = lr_at(step)
-            feats = model(xb.float() / 255)
+            feats = model((xb.float() / 255).contiguous(memory_format=torch.channels_last))
             loss, parts = detection_loss(feats, tb, nc, assigner)
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -401,7 +403,7 @@ def export(model, imgsz, names, args, timer):
     out_dir = os.path.abspath(args.out)
     os.makedirs(out_dir, exist_ok=True)
     onnx_path = os.path.join(out_dir, 'model.onnx')
-    wrapped = Exported(model, imgsz).eval()
+    wrapped = Exported(model.to(memory_format=torch.contiguous_format), imgsz).eval()
     dummy = torch.zeros(1, 3, imgsz, imgsz)
     torch.onnx.export(wrapped, dummy, onnx_path, opset_version=17, input_names=['images'],
                       output_names=['output0'], do_constant_folding=True)
@@ -450,7 +452,7 @@ def export(model, imgsz, names, args, timer):
         'training': {
             'data': 'generateDataset seeds 1 (train, 4000 scenes) and 2 (val, 200), 256x256',
             'epochs': args.epochs, 'batch': args.batch, 'seed': args.seed, 'time': str(timer),
-            'machine': 'CPU, torch 1.13, 2 threads on a shared 2-core machine',
+            'machine': MACHINE,
         },
     }
     print(f'wrote {write_card(out_dir, card)}', flush=True)

@@ -15,6 +15,8 @@ import json
 import os
 import sys
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
@@ -30,7 +32,7 @@ from torchvision.ops import MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelMaxPool
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import SCENES_COMMAND, C2f, SPPF, Conv, ModelEMA, Timer, param_groups, warmup_cosine  # noqa: E402
+from common import MACHINE, SCENES_COMMAND, C2f, SPPF, Conv, ModelEMA, Timer, param_groups, warmup_cosine  # noqa: E402
 
 FPN_CHANNELS = 64
 REPRESENTATION = 128
@@ -101,11 +103,98 @@ class MaskPredictor(nn.Sequential):
                 nn.init.zeros_(param)
 
 
+_POOL = ThreadPoolExecutor(2)
+
+
+def _halves(n: int) -> tuple[slice, slice]:
+    return slice(0, n // 2), slice(n // 2, n)
+
+
+class _TwoCoreRoIAlign(torch.autograd.Function):
+    """torchvision's RoI Align with its CPU kernels run on two threads. Those kernels are serial
+    (one loop over RoIs), and in a training step of the small Mask R-CNN they were the largest
+    single cost: the backward alone ~28 % of the CPU time, with the second core idle. Forward
+    splits the RoIs in two halves, backward splits the channels; both halves are the same kernel
+    on disjoint outputs, so the results are bit-identical to torchvision's (torch ops release the
+    GIL)."""
+
+    @staticmethod
+    def forward(ctx, x, rois, ph: int, pw: int, scale: float, sampling: int, aligned: bool):
+        ctx.save_for_backward(rois)
+        ctx.args = (tuple(x.shape), ph, pw, scale, sampling, aligned)
+        op = torch.ops.torchvision.roi_align
+        x = x.contiguous()
+        if rois.shape[0] < 2:
+            return op(x, rois, scale, ph, pw, sampling, aligned)
+        return torch.cat(list(_POOL.map(lambda s: op(x, rois[s], scale, ph, pw, sampling, aligned),
+                                        _halves(rois.shape[0]))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (rois,) = ctx.saved_tensors
+        (n, c, h, w), ph, pw, scale, sampling, aligned = ctx.args
+        op = torch.ops.torchvision._roi_align_backward
+        grad = grad.contiguous()
+        if c < 2:
+            gx = op(grad, rois, scale, ph, pw, n, c, h, w, sampling, aligned)
+        else:
+            gx = torch.cat(list(_POOL.map(
+                lambda s: op(grad[:, s].contiguous(), rois, scale, ph, pw, n, s.stop - s.start, h, w, sampling, aligned),
+                _halves(c))), 1)
+        return gx, None, None, None, None, None, None
+
+
+def two_core_roi_align(input, boxes, output_size, spatial_scale: float = 1.0, sampling_ratio: int = -1,
+                       aligned: bool = False):
+    """`torchvision.ops.roi_align` with the same arguments and results, on two threads."""
+    from torch.nn.modules.utils import _pair
+    from torchvision.ops._utils import convert_boxes_to_roi_format
+
+    rois = boxes if isinstance(boxes, torch.Tensor) else convert_boxes_to_roi_format(boxes)
+    ph, pw = _pair(output_size)
+    return _TwoCoreRoIAlign.apply(input, rois.to(input.dtype), ph, pw, float(spatial_scale), int(sampling_ratio),
+                                  bool(aligned))
+
+
+def check_two_core_roi_align() -> None:
+    """Raises unless `two_core_roi_align` equals torchvision's RoI Align bit for bit, forward and
+    backward, on random features (the recipes run this once before training: a torchvision whose
+    kernels change would fail here rather than train on a different function)."""
+    from torchvision.ops import roi_align
+
+    g = torch.Generator().manual_seed(0)
+    for channels, count, sampling, size in ((16, 37, 2, 7), (1, 9, -1, 28)):
+        x = torch.randn(3, channels, 24, 20, generator=g, requires_grad=True)
+        b = torch.rand(count, 4, generator=g) * 150
+        rois = torch.cat([torch.randint(0, 3, (count, 1), generator=g).float(), b[:, :2], b[:, :2] + b[:, 2:] + 1], 1)
+        ours, ref = two_core_roi_align(x, rois, size, 0.125, sampling), roi_align(x, rois, size, 0.125, sampling)
+        w = torch.randn(ref.shape, generator=g)
+        same = torch.equal(ours, ref) and torch.equal(torch.autograd.grad((ours * w).sum(), x)[0],
+                                                       torch.autograd.grad((ref * w).sum(), x)[0])
+        if not same:
+            raise RuntimeError('two_core_roi_align differs from torchvision.ops.roi_align on this torchvision')
+
+
+@contextmanager
+def roi_align_on_two_cores():
+    """Within the block, torchvision's detection models (the multi-scale RoI pooler and the mask
+    targets' projection onto proposals) call `two_core_roi_align`."""
+    import torchvision.models.detection.roi_heads as roi_heads
+    import torchvision.ops.poolers as poolers
+
+    saved = poolers.roi_align, roi_heads.roi_align
+    poolers.roi_align = roi_heads.roi_align = two_core_roi_align
+    try:
+        yield
+    finally:
+        poolers.roi_align, roi_heads.roi_align = saved
+
+
 def backbone() -> nn.Module:
     return ConvBackbone()
 
 
-def _common_kwargs(num_classes: int) -> dict:
+def _common_kwargs(num_classes: int, sampling_ratio: int, positive_fraction: float) -> dict:
     return dict(
         num_classes=None,
         min_size=SIZE,
@@ -116,27 +205,31 @@ def _common_kwargs(num_classes: int) -> dict:
         rpn_pre_nms_top_n_test=300,
         rpn_post_nms_top_n_test=150,
         rpn_batch_size_per_image=128,
-        box_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 7, 2),
+        box_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 7, sampling_ratio),
         box_head=ConvBoxHead(FPN_CHANNELS, 7, REPRESENTATION),
         box_predictor=FastRCNNPredictor(REPRESENTATION, num_classes + 1),
         box_batch_size_per_image=64,
+        box_positive_fraction=positive_fraction,
         box_detections_per_img=100,
     )
 
 
-def build_mask_rcnn(num_classes: int) -> MaskRCNN:
-    kw = _common_kwargs(num_classes)
+def build_mask_rcnn(num_classes: int, sampling_ratio: int = 2, positive_fraction: float = 0.25) -> MaskRCNN:
+    """`sampling_ratio`: bilinear samples per RoI Align bin side (torchvision's default 2);
+    `positive_fraction`: the largest share of positives among the 64 RoIs sampled per image for
+    the box (and mask) losses (torchvision's default 0.25)."""
+    kw = _common_kwargs(num_classes, sampling_ratio, positive_fraction)
     return MaskRCNN(
         backbone(),
-        mask_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 14, 2),
+        mask_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 14, sampling_ratio),
         mask_head=MaskRCNNHeads(FPN_CHANNELS, (MASK_CHANNELS,) * MASK_LAYERS, 1),
         mask_predictor=MaskPredictor(MASK_CHANNELS, MASK_CHANNELS, num_classes + 1),
         **kw,
     )
 
 
-def build_faster_rcnn(num_classes: int) -> FasterRCNN:
-    return FasterRCNN(backbone(), **_common_kwargs(num_classes))
+def build_faster_rcnn(num_classes: int, sampling_ratio: int = 2, positive_fraction: float = 0.25) -> FasterRCNN:
+    return FasterRCNN(backbone(), **_common_kwargs(num_classes, sampling_ratio, positive_fraction))
 
 
 def backbone_spec() -> dict:
@@ -227,42 +320,49 @@ def flip_target(t: dict, h: bool, v: bool, size: int) -> dict:
 
 
 def train(model: nn.Module, x: torch.Tensor, objs, *, iters: int, batch: int, lr: float, seed: int,
-          masks: bool, warmup: int = 100, ema_decay: float = 0.998, log_every: int = 25) -> nn.Module:
+          masks: bool, warmup: int = 100, ema_decay: float = 0.998, log_every: int = 25,
+          channels_last: bool = False) -> nn.Module:
     """AdamW (weight decay 5e-4 on weights only), warm-up + cosine, random horizontal and vertical
-    flips; returns the exponential moving average of the weights (common.ModelEMA), in eval mode."""
+    flips; returns the exponential moving average of the weights (common.ModelEMA), in eval mode and
+    in the default memory format. `channels_last` trains with channels-last weights (oneDNN's
+    faster convolution layout on this CPU build)."""
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=lr)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_lambda(iters, max(1, min(warmup, iters // 5))))
     params = [p for p in model.parameters() if p.requires_grad]
     ema = ModelEMA(model, decay=ema_decay, tau=100.0)
+    check_two_core_roi_align()
     model.train()
     timer = Timer()
     n = x.shape[0]
     width = x.shape[-1]
     avg = None
-    for it in range(iters):
-        idx = torch.randint(0, n, (batch,), generator=g).tolist()
-        flips = (torch.rand(batch, 2, generator=g) < 0.5).tolist()
-        images, targets = [], []
-        for i, (fh, fv) in zip(idx, flips):
-            images.append(flip_image(x[i].float() / 255, fh, fv))
-            targets.append(flip_target(make_target(objs[i], False, masks, width), fh, fv, width))
-        losses = model(images, targets)
-        loss = sum(losses.values())
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 10.0)
-        opt.step()
-        sched.step()
-        ema.update(model)
-        vals = {k: float(v) for k, v in losses.items()}
-        avg = vals if avg is None else {k: 0.9 * avg[k] + 0.1 * vals[k] for k in vals}
-        if (it + 1) % log_every == 0 or it == 0:
-            parts = ' '.join(f'{k.replace("loss_", "")} {v:.3f}' for k, v in avg.items())
-            print(f'iter {it + 1}/{iters} loss {sum(avg.values()):.3f} ({parts}) lr {sched.get_last_lr()[0]:.2e} ({timer})',
-                  flush=True)
+    with roi_align_on_two_cores():  # torchvision's serial RoI Align kernels on both cores
+        for it in range(iters):
+            idx = torch.randint(0, n, (batch,), generator=g).tolist()
+            flips = (torch.rand(batch, 2, generator=g) < 0.5).tolist()
+            images, targets = [], []
+            for i, (fh, fv) in zip(idx, flips):
+                images.append(flip_image(x[i].float() / 255, fh, fv))
+                targets.append(flip_target(make_target(objs[i], False, masks, width), fh, fv, width))
+            losses = model(images, targets)
+            loss = sum(losses.values())
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 10.0)
+            opt.step()
+            sched.step()
+            ema.update(model)
+            vals = {k: float(v) for k, v in losses.items()}
+            avg = vals if avg is None else {k: 0.9 * avg[k] + 0.1 * vals[k] for k in vals}
+            if (it + 1) % log_every == 0 or it == 0:
+                parts = ' '.join(f'{k.replace("loss_", "")} {v:.3f}' for k, v in avg.items())
+                print(f'iter {it + 1}/{iters} loss {sum(avg.values()):.3f} ({parts}) lr {sched.get_last_lr()[0]:.2e} ({timer})',
+                      flush=True)
     model.eval()
-    return ema.ema.eval()
+    return ema.ema.to(memory_format=torch.contiguous_format).eval()
 
 
 def staged_training(model: nn.Module, args, stage_command: str, stage_info: dict, train_fn) -> tuple[nn.Module, dict]:
@@ -299,8 +399,7 @@ def training_info(scenes: int, history: dict) -> dict:
     return {
         'data': f'{scenes} synthetic scenes of 256×256 ({SCENES_COMMAND}), random horizontal / vertical flips',
         'stages': history['stages'],
-        'machine': 'shared 2-core VM (other jobs running), torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; '
-                   'times are wall and CPU seconds of the training loop',
+        'machine': MACHINE,
     }
 
 

@@ -36,7 +36,7 @@ import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import (C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
+from common import (MACHINE, C2f, SPPF, Conv, EVAL_COMMAND, SCENES_COMMAND, ModelEMA, Timer, file_entry,  # noqa: E402
                     load_split, param_groups, setup, warmup_cosine, write_card)
 
 DEFAULTS: dict = {}
@@ -346,7 +346,7 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
         'training': {
             'data': 'generateDataset seeds 1 (train, 4000 scenes) and 2 (val, 200), 256x256 label maps',
             'epochs': args.epochs, **({'lowResEpochs': args.low_res_epochs} if args.low_res_epochs else {}), 'batch': args.batch, 'crop': args.crop, 'seed': args.seed, 'time': str(timer),
-            'machine': 'CPU, torch 1.13, 2 threads on a shared 2-core machine',
+            'machine': MACHINE,
         },
     }
     print(f'wrote {write_card(out_dir, card)}', flush=True)
