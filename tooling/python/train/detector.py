@@ -426,7 +426,7 @@ def export(model, imgsz, names, args, timer):
     onnx.save(m, onnx_path)
     torch.save(model.state_dict(), os.path.join('/tmp', 'ocelot-shapes-yolo.pt'))
     print(f'exported {onnx_path} ({os.path.getsize(onnx_path) / 1e6:.2f} MB) ({timer})', flush=True)
-    model_id = os.path.basename(out_dir)
+    model_id = 'ocelot-shapes-yolo'  # not the --out folder's name: a card trained elsewhere is the same model
     flags = ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in vars(args).items()
                      if k not in ('out', 'data', 'bench', 'export_only', 'train_time') and v != DEFAULTS.get(k))
     card = {
