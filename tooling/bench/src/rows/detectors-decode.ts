@@ -581,6 +581,17 @@ async function prepareRetina(ctx: Parameters<BenchCase['prepare']>[0]): Promise<
   };
 }
 
+/** The YOLOv8n-size stand-in and the built packages the share cases need, or the case that cannot run and why. */
+async function prepareShare(
+  ctx: Parameters<BenchCase['prepare']>[0],
+): Promise<{ yolo: PreparedYolo; det: DetectorsModule; img: ImageModule } | PreparedCase<never>> {
+  const yolo = await prepareYolo(ctx);
+  if (typeof yolo === 'string') return unavailable(yolo);
+  const mods = await loadModules();
+  if (typeof mods === 'string') return unavailable(mods);
+  return { yolo, ...mods };
+}
+
 /** A case that cannot run yet (a package not built, a model not made), saying why. */
 function unavailable(reason: string): PreparedCase<never> {
   return {
@@ -656,13 +667,10 @@ function pipelineShareCase(source: 'frame' | 'jpeg'): BenchCase {
         ? 'YOLOv8n-size stand-in vs Ocelot pre + post: 1920×1080 RGB frame → letterbox 640 → NMS → frame boxes'
         : 'YOLOv8n-size stand-in vs Ocelot pre + post: 1920×1080 JPEG bytes → decode → letterbox 640 → NMS → image boxes',
     async prepare(ctx): Promise<PreparedCase<unknown>> {
-      const p = await prepareYolo(ctx);
-      const mods = await loadModules();
-      if (typeof p === 'string' || typeof mods === 'string') {
-        const reason = typeof p === 'string' ? p : (mods as string);
-        return unavailable(reason);
-      }
-      const { det, img } = mods;
+      const ready = await prepareShare(ctx);
+      if ('ocelot' in ready) return ready;
+      const { yolo: p } = ready;
+      const { det, img } = ready;
       // the bench's one-thread rule (row 6): libvips' pool is per process
       sharp.concurrency(1);
       const frame = { data: syntheticRgb(ctx.seed ^ 0x6a9), width: 1920, height: 1080 };
@@ -724,18 +732,15 @@ function webPipelineShareCase(): BenchCase {
     workload:
       'onnxruntime-web wasm in Chromium: YOLOv8n-size stand-in vs Ocelot pre + post: 1920×1080 RGB frame → letterbox 640 → NMS → frame boxes',
     async prepare(ctx): Promise<PreparedCase<unknown>> {
-      const p = await prepareYolo(ctx);
-      const mods = await loadModules();
-      if (typeof p === 'string' || typeof mods === 'string') {
-        const reason = typeof p === 'string' ? p : (mods as string);
-        return unavailable(reason);
-      }
+      const ready = await prepareShare(ctx);
+      if ('ocelot' in ready) return ready;
+      const { yolo: p } = ready;
       const browser = await import('@ocelot/browser-test');
       const why = browser.browserUnavailableReason();
       if (why !== undefined) throw new SkipCase(`no Chromium for onnxruntime-web: ${why}`);
       const path = modelPath(ctx.benchDir, 'yolov8');
       if (typeof path !== 'string') throw new SkipCase(path.reason);
-      const { det, img } = mods;
+      const { det, img } = ready;
       let harness: Awaited<ReturnType<typeof browser.launchBrowserHarness>> | undefined;
       let page: Promise<SharePageResult> | undefined;
       const inPage = (rule: TimingRule): Promise<SharePageResult> => {
