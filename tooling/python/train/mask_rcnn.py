@@ -15,35 +15,41 @@ Faster R-CNN card (torchvision's Mask R-CNN is a Faster R-CNN with an extra head
 
     pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
     OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/mask_rcnn.py --data /tmp/ocelot-scenes \
-      --iters 2200 --batch 8 --lr 0.002 --seed 0 --sampling-ratio 1 --positive-fraction 0.5 --also-faster
+      --iters 2200 --batch 8 --lr 0.002 --seed 0 --sampling-ratio 1 --positive-fraction 0.5 --mask-positives 8 \
+      --also-faster
     # metrics into the cards, through Ocelot's TypeScript pipeline
     pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \
       ../../tooling/python/train/zoo_eval.ts models/shapes-mask-rcnn/model.json --write
 
-Speed (torch 1.13 CPU, 2 threads, idle machine): about 0.6 s of wall time per step of 8 scenes
-with the shipped settings. What made it fast: OMP_WAIT_POLICY=PASSIVE set before torch loads
-(spinning OpenMP threads tripled the CPU time on the shared machine), no depthwise convolutions,
-the box head's fc6 as a 7×7 convolution (this torch has generic BLAS; oneDNN convolutions are ~10×
-faster than its matmul), the mask predictor's transposed conv as 1×1 conv + PixelShuffle, 64 RoIs
-per image; then
+Speed (torch 1.13 CPU, 2 threads, idle machine): about 0.47 s of wall time per step of 8 scenes
+with the shipped settings, 17.15 min for the whole recipe. What made it fast: OMP_WAIT_POLICY=PASSIVE
+set before torch loads (spinning OpenMP threads tripled the CPU time on the shared machine), no
+depthwise convolutions, the box head's fc6 as a 7×7 convolution (this torch has generic BLAS; oneDNN
+convolutions are ~10× faster than its matmul), the mask predictor's transposed conv as 1×1 conv +
+PixelShuffle, 64 RoIs per image; then
 - torchvision's RoI Align CPU kernels are serial, and their backward alone was 28 % of a step's
   CPU time with the second core idle: training runs them on two threads
   (`rcnn_common.roi_align_on_two_cores`, bit-identical, checked before every run);
 - RoI Align with one bilinear sample per bin side (`--sampling-ratio 1`; torchvision's default
   is 2), a quarter of that kernel's work;
-- channels-last weights (about 4 %).
-Per step with trained weights and torchvision's 25 % positives: 0.75 s before these three, 0.50 s
-with the two-core RoI Align and channels-last, 0.44 s with sampling ratio 1 as well.
+- channels-last weights (about 4 %);
+- at most 8 positive RoIs per image train the mask head (`--mask-positives 8`,
+  `rcnn_common.CappedMaskRoIHeads`; torchvision trains it on all of them).
+Per step with trained weights and torchvision's 25 % positives: 0.75 s before the first three,
+0.50 s with the two-core RoI Align and channels-last, 0.44 s with sampling ratio 1 as well.
 
 Quality: up to half of the 64 sampled RoIs positive (`--positive-fraction 0.5`, torchvision's
 default 0.25). At 25 % the errors at IoU 0.5 were not missed shapes (every ground truth had a box
 of IoU ≥ 0.5) but wrong classes, mostly on small shapes (circle ↔ hexagon); twice the positives
-give the box classifier twice the examples of exactly that, for about 30 % more time per step
-(the mask head sees twice the RoIs). On the 200 held-out scenes (box AP50 / AP / mask AP, and the
-whole run's wall time on the idle machine):
+give the box classifier twice the examples of exactly that. Left alone, they also double the mask
+head's RoIs, its 14² RoI Align and convs: 0.64 s per step (on trained weights) instead of
+0.49 s with the mask head capped at 8 positives per image (0.56 s at 16). The scenes hold about
+five shapes each (at most 8), so 8 positives can still cover every one. On the 200 held-out
+scenes (box AP50 / AP / mask AP, and the whole run's wall time on the idle machine):
 - 25 %, 1500 + 800 steps in two stages: 0.897 / 0.705 / 0.634, 18.2 min;
 - 50 %, 1800 steps: 0.902 / 0.707 / 0.626, 20.5 min;
-- 50 %, 2200 steps (the shipped cards): 0.926 / 0.741 / 0.658, 22.75 min.
+- 50 %, 2200 steps: 0.926 / 0.741 / 0.658, 22.75 min;
+- 50 %, mask head capped at 8, 2200 steps (the shipped cards): 0.923 / 0.734 / 0.644, 17.15 min.
 
 `--init` continues from an earlier run's checkpoint (its command and times are chained into the
 cards through the `<checkpoint>.json` written beside every checkpoint).
@@ -98,27 +104,35 @@ def main(arch: str = 'mask') -> None:
     p.add_argument('--warmup', type=int, default=100)
     p.add_argument('--sampling-ratio', type=int, default=2, help='RoI Align samples per bin side (box and mask pools)')
     p.add_argument('--positive-fraction', type=float, default=0.25, help='largest share of positives among the 64 RoIs / image')
+    p.add_argument('--mask-positives', type=int, help='at most this many positive RoIs / image train the mask head (default: all)')
     args = p.parse_args()
     setup(args.seed, args.threads)
 
     timer = Timer()
     x, objs, names = load_instances(args.data, 'train')
     print(f'loaded {x.shape[0]} scenes ({timer})', flush=True)
-    build = build_mask_rcnn if arch == 'mask' else build_faster_rcnn
-    model = build(len(names), args.sampling_ratio, args.positive_fraction)
+    if arch == 'mask':
+        model = build_mask_rcnn(len(names), args.sampling_ratio, args.positive_fraction, args.mask_positives)
+    else:
+        if args.mask_positives is not None:
+            p.error('--mask-positives needs a mask head (mask_rcnn.py)')
+        model = build_faster_rcnn(len(names), args.sampling_ratio, args.positive_fraction)
     print(f'model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
     stage = (f'OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/{arch}_rcnn.py '
              f'--data /tmp/ocelot-scenes --iters {args.iters} --batch {args.batch} --lr {args.lr} --seed {args.seed}'
              + (f' --warmup {args.warmup}' if args.warmup != 100 else '')
             + (f' --sampling-ratio {args.sampling_ratio}' if args.sampling_ratio != 2 else '')
             + (f' --positive-fraction {args.positive_fraction}' if args.positive_fraction != 0.25 else '')
+            + (f' --mask-positives {args.mask_positives}' if args.mask_positives is not None else '')
              + (f' --init {args.init} --checkpoint {args.checkpoint}' if args.init else '')
              + (' --also-faster' if args.also_faster else ''))
     stage_info = {
         'steps': args.iters, 'batch': args.batch, 'seed': args.seed,
         'optimizer': f'AdamW lr {args.lr} (weight decay 5e-4 on weights), {args.warmup}-step warm-up, cosine to 2 %; '
                      'the saved weights are the EMA (decay 0.998)',
-        'samples': f'RPN 128 anchors / image, 64 RoIs / image (at most {args.positive_fraction:.0%} positive)',
+        'samples': f'RPN 128 anchors / image, 64 RoIs / image (at most {args.positive_fraction:.0%} positive)'
+                   + (f'; at most {args.mask_positives} positives / image train the mask head'
+                      if args.mask_positives is not None else ''),
     }
     model, history = staged_training(
         model, args, stage, stage_info,

@@ -1,7 +1,9 @@
 """Shared pieces of the torchvision detection recipes (mask_rcnn.py, faster_rcnn.py, ssdlite.py):
-the small Mask R-CNN / Faster R-CNN, instance targets from the synthetic scenes' COCO RLE / polygon
-masks, flips, the training loop, the chaining of training stages through checkpoints, and the
-card writer that keeps measured metrics when the weights did not change.
+the small Mask R-CNN / Faster R-CNN (optionally with the mask head trained on a capped number of
+positive RoIs), instance targets from the synthetic scenes' COCO RLE / polygon masks, flips, the
+two-core RoI Align used while training, the training loop, the chaining of training stages
+through checkpoints, and the card writer that keeps measured metrics when the weights did not
+change.
 
 The backbone is a plain conv network built from the YOLO-style recipe's blocks (common.py Conv /
 C2f / SPPF; widths 16-32-64-128-192, BatchNorm, trained from scratch) with a torchvision FPN of
@@ -28,6 +30,7 @@ from torchvision.models.detection import FasterRCNN, MaskRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads
+from torchvision.models.detection.roi_heads import RoIHeads, maskrcnn_loss
 from torchvision.ops import MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import FeaturePyramidNetwork, LastLevelMaxPool
 
@@ -214,18 +217,66 @@ def _common_kwargs(num_classes: int, sampling_ratio: int, positive_fraction: flo
     )
 
 
-def build_mask_rcnn(num_classes: int, sampling_ratio: int = 2, positive_fraction: float = 0.25) -> MaskRCNN:
+class CappedMaskRoIHeads(RoIHeads):
+    """torchvision's RoIHeads whose mask loss, while training, sees at most `mask_positives` of
+    each image's positive RoIs (a uniformly random subset; torchvision gives the mask head all of
+    them). The box losses and inference are torchvision's, untouched, and so is the state dict.
+
+    Why: with up to 32 positives among the 64 RoIs per image the box classifier learns from twice
+    torchvision's examples, but the mask head's cost (14×14 RoI Align, four 3×3 convs at 14², the
+    28² loss) grows with them too, and it does not need that many to learn the shapes' masks."""
+
+    mask_positives: int
+
+    def has_mask(self) -> bool:
+        # while training, forward() below runs the mask branch itself after torchvision's box branch
+        return not self.training and super().has_mask()
+
+    def select_training_samples(self, proposals, targets):
+        sampled = super().select_training_samples(proposals, targets)
+        self._sampled = sampled  # read by forward() right after torchvision's forward returns
+        return sampled
+
+    def forward(self, features, proposals, image_shapes, targets=None):
+        if not self.training:
+            return super().forward(features, proposals, image_shapes, targets)
+        result, losses = super().forward(features, proposals, image_shapes, targets)
+        proposals, matched_idxs, labels, _ = self._sampled
+        del self._sampled
+        boxes, matched = [], []
+        for props, idxs, lab in zip(proposals, matched_idxs, labels):
+            pos = torch.where(lab > 0)[0]
+            if pos.numel() > self.mask_positives:  # the same global RNG torchvision's sampler draws from
+                pos = pos[torch.randperm(pos.numel(), device=pos.device)[:self.mask_positives]]
+            boxes.append(props[pos])
+            matched.append(idxs[pos])
+        logits = self.mask_predictor(self.mask_head(self.mask_roi_pool(features, boxes, image_shapes)))
+        losses['loss_mask'] = maskrcnn_loss(logits, boxes, [t['masks'] for t in targets],
+                                            [t['labels'] for t in targets], matched)
+        return result, losses
+
+
+def build_mask_rcnn(num_classes: int, sampling_ratio: int = 2, positive_fraction: float = 0.25,
+                    mask_positives: int | None = None) -> MaskRCNN:
     """`sampling_ratio`: bilinear samples per RoI Align bin side (torchvision's default 2);
     `positive_fraction`: the largest share of positives among the 64 RoIs sampled per image for
-    the box (and mask) losses (torchvision's default 0.25)."""
+    the box (and mask) losses (torchvision's default 0.25); `mask_positives`: at most this many of
+    an image's positive RoIs train the mask head (CappedMaskRoIHeads; None: all, as torchvision)."""
     kw = _common_kwargs(num_classes, sampling_ratio, positive_fraction)
-    return MaskRCNN(
+    model = MaskRCNN(
         backbone(),
         mask_roi_pool=MultiScaleRoIAlign(['0', '1', '2'], 14, sampling_ratio),
         mask_head=MaskRCNNHeads(FPN_CHANNELS, (MASK_CHANNELS,) * MASK_LAYERS, 1),
         mask_predictor=MaskPredictor(MASK_CHANNELS, MASK_CHANNELS, num_classes + 1),
         **kw,
     )
+    if mask_positives is not None:
+        if mask_positives < 1:
+            raise ValueError(f'mask_positives must be at least 1, got {mask_positives}')
+        # the same module with the capped training forward: MaskRCNN builds its RoIHeads itself
+        model.roi_heads.__class__ = CappedMaskRoIHeads
+        model.roi_heads.mask_positives = mask_positives
+    return model
 
 
 def build_faster_rcnn(num_classes: int, sampling_ratio: int = 2, positive_fraction: float = 0.25) -> FasterRCNN:

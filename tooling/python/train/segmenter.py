@@ -10,9 +10,9 @@ Two architectures (`--arch`):
   scores, then bilinearly resized ×8 to the input size. Output `out` [N, C, H, W]: logits at
   input resolution, like torchvision's FCN.
 * `unet` — U-Net: an encoder to stride 32 (the same C2f stack) and a decoder of ×2 nearest
-  upsampling, skip concatenation and convs at every level back to stride 2, whose class scores are
-  resized bilinearly to the input. Output `probs` [N, C, H, W]: softmax probabilities at input
-  resolution.
+  upsampling, skip concatenation and convs at every level back to stride 2 (`--decoder-stride 4`:
+  stride 4, the shipped model), whose class scores are resized bilinearly to the input. Output
+  `probs` [N, C, H, W]: softmax probabilities at input resolution.
 
 C = K + 1 classes, 0 = background. Input `input` [N, 3, H, W] RGB / 255 (no mean / std), any H, W
 divisible by 32 (the card fixes 256×256). Training uses whole scenes with random flips; loss is cross-entropy.
@@ -20,6 +20,11 @@ Validation mean IU (over all C classes, VOC style) is printed as the run goes. C
 than the largest shapes (~150 px) hurt: a fragment of a large shape is ambiguous.
 
     nice -n 10 /usr/bin/python3 tooling/python/train/segmenter.py --arch fcn --data /tmp/ocelot-scenes
+
+Each card's `reproduce` has the exact command of the shipped model; models/README.md has the
+whole-recipe wall times. The shipped U-Net's decoder ends at stride 4: its stride-2 level
+was 29 % of the multiply-adds, and without it 8 + 6 epochs (progressive resizing) ran in 18.05 min
+instead of 21.5, at held-out mean IU 0.863 (0.862 with the stride-2 level).
 """
 from __future__ import annotations
 
@@ -100,14 +105,18 @@ class FCN8s(nn.Module):
 
 class UNet(nn.Module):
     """U-Net: an encoder down to stride 32 and a decoder that, per level, upsamples ×2 (nearest),
-    concatenates the encoder features of that level (the skip) and convolves, back up to stride 2;
-    the stride-2 class scores are resized bilinearly to the input size. The encoder is the same
-    C2f (CSP) stack as the FCN's rather than plain double convs (residual blocks train several
-    times faster on this CPU budget), and the decoder stops at stride 2 because full-resolution
-    layers with few channels cost more on a CPU than the whole rest of the network."""
+    concatenates the encoder features of that level (the skip) and convolves, back up to stride
+    `decoder_stride` (2 or 4); the class scores there are resized bilinearly to the input size. The
+    encoder is the same C2f (CSP) stack as the FCN's rather than plain double convs (residual blocks
+    train several times faster on this CPU budget). The decoder never goes to full resolution:
+    full-resolution layers with few channels cost more on a CPU than the whole rest of the network.
+    Its stride-2 level alone (a 3×3 conv of 48 → 16 channels at 128²) is 29 % of the network's
+    multiply-adds, so `decoder_stride=4` ends at the stride-4 skip, as the FCN-4s does."""
 
-    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128)):
+    def __init__(self, num_classes: int, width=(16, 32, 64, 96, 128), decoder_stride: int = 2):
         super().__init__()
+        if decoder_stride not in (2, 4):
+            raise ValueError(f'decoder_stride must be 2 or 4, got {decoder_stride}')
         c1, c2, c3, c4, c5 = width
         self.stem = Conv(3, c1, 3, 2)  # stride 2
         self.s2 = nn.Sequential(Conv(c1, c2, 3, 2), C2f(c2, c2, 1))  # stride 4
@@ -117,10 +126,11 @@ class UNet(nn.Module):
         self.up = nn.Upsample(scale_factor=2.0, mode='nearest')
         self.dec = nn.ModuleList()
         c_in = c5
-        for c_skip in (c4, c3, c2, c1):
+        skips = (c4, c3, c2, c1) if decoder_stride == 2 else (c4, c3, c2)  # the levels the decoder rises through
+        for c_skip in skips:
             self.dec.append(C2f(c_in + c_skip, c_skip, 1) if c_skip >= 32 else Conv(c_in + c_skip, c_skip, 3))
             c_in = c_skip
-        self.head = nn.Conv2d(c1, num_classes, 1)
+        self.head = nn.Conv2d(c_in, num_classes, 1)
         self.softmax = False  # export switches the softmax on
 
     def forward(self, x):
@@ -131,14 +141,16 @@ class UNet(nn.Module):
             y = stage(y)
             skips.append(y)
         y = self.s5(y)
-        for dec in self.dec:
+        for dec in self.dec:  # from stride 16 up; the stride-2 skip stays unused with decoder_stride 4
             y = dec(torch.cat((self.up(y), skips.pop()), 1))
         y = F.interpolate(self.head(y), size=size, mode='bilinear', align_corners=False)
         return y.softmax(1) if self.softmax else y
 
 
-def build(arch: str, num_classes: int, sppf: bool = False, skip4: bool = False) -> nn.Module:
-    return FCN8s(num_classes, sppf=sppf, skip4=skip4) if arch == 'fcn' else UNet(num_classes)
+def build(arch: str, num_classes: int, sppf: bool = False, skip4: bool = False, decoder_stride: int = 2) -> nn.Module:
+    if arch == 'fcn':
+        return FCN8s(num_classes, sppf=sppf, skip4=skip4)
+    return UNet(num_classes, decoder_stride=decoder_stride)
 
 
 @torch.no_grad()
@@ -201,6 +213,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--sppf', action='store_true', help='fcn: SPPF context block after the stride-32 stage')
     ap.add_argument('--skip4', action='store_true', help='fcn: one more skip, from the stride-4 features (FCN-4s)')
+    ap.add_argument('--decoder-stride', type=int, choices=(2, 4), default=2,
+                    help='unet: the stride the decoder rises to before the bilinear resize to the input')
     ap.add_argument('--rot90', action='store_true', help='also augment with random quarter turns')
     ap.add_argument('--low-res-epochs', type=int, default=0,
                     help='train the first N epochs on scenes downscaled ×2 (a step costs ~1/3; progressive resizing)')
@@ -213,6 +227,8 @@ def main():
         args.epochs = 12 if args.arch == 'fcn' else 8
     if args.crop is None:
         args.crop = 256
+    if args.decoder_stride != 2 and args.arch != 'unet':
+        ap.error('--decoder-stride is a U-Net option')
     if args.low_res_epochs and args.crop % 64:
         # half the crop must stay a multiple of the network's stride 32 (and avg_pool2d / [::2] agree on even sides)
         ap.error(f'--low-res-epochs needs a --crop divisible by 64, got {args.crop}')
@@ -223,7 +239,7 @@ def main():
     if args.export_only:
         with open(os.path.join(args.data, 'train', 'annotations.json')) as f:
             names = [c['name'] for c in sorted(json.load(f)['categories'], key=lambda c: c['id'])]
-        model = build(args.arch, len(names) + 1, args.sppf, args.skip4)
+        model = build(args.arch, len(names) + 1, args.sppf, args.skip4, args.decoder_stride)
         model.load_state_dict(torch.load(args.export_only))
         export(model.eval(), args, names, out_dir, model_id, 256, args.train_time or str(timer))
         return
@@ -236,7 +252,7 @@ def main():
     print(f'data: {x_tr.shape[0]} train, {x_va.shape[0]} val, classes background + {names} ({timer})', flush=True)
 
     # channels-last convs are ~13 % faster on this CPU build (oneDNN); the export converts back
-    model = build(args.arch, num_classes, args.sppf, args.skip4).to(memory_format=torch.channels_last)
+    model = build(args.arch, num_classes, args.sppf, args.skip4, args.decoder_stride).to(memory_format=torch.channels_last)
     print(f'model: {args.arch}, {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
     ema = ModelEMA(model)
     opt = torch.optim.AdamW(param_groups(model, 5e-4), lr=args.lr)
@@ -325,7 +341,8 @@ def export(model, args, names, out_dir, model_id, imgsz, timer):
         architecture = {'type': 'unet', 'output': 'probs', 'values': 'probabilities'}
         name = 'Ocelot shapes U-Net'
         what = (f'U-Net ({n_params:.2f} M parameters): C2f (CSP) encoder to stride 32, decoder of ×2 nearest '
-                'upsampling with skip concatenation and convs at every level back to stride 2, scores resized '
+                f'upsampling with skip concatenation and convs at every level back to stride {args.decoder_stride}, '
+                'scores resized '
                 'bilinearly to the input; output `probs` [1, 7, H, W] softmax probabilities.')
     card = {
         'id': model_id,
