@@ -184,8 +184,9 @@ class ModelEMA:
 
 
 # what the cards' `training.machine` says; the whole-recipe times on the idle machine are in models/README.md
-MACHINE = ('2-core VM, torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY=PASSIVE; times are the script\'s wall and CPU '
-           'seconds (each whole recipe\'s wall time on the idle machine: models/README.md)')
+MACHINE = (f'2-core VM, torch 1.13 CPU, 2 threads, OMP_WAIT_POLICY={os.environ.get("OMP_WAIT_POLICY", "unset")}; '
+           'times are the script\'s wall and CPU seconds (each whole recipe\'s wall time on the idle machine: '
+           'models/README.md)')
 SCENES_COMMAND = 'pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256'
 EVAL_COMMAND = ('pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx '
                 '../../tooling/python/train/zoo_eval.ts models/{id}/model.json --write')

@@ -24,8 +24,7 @@ import math
 import os
 import sys
 
-# Threads wait passively: spinning OpenMP workers burn CPU on a shared machine.
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 import numpy as np
 import torch

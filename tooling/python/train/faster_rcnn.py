@@ -7,14 +7,14 @@ the mask branch. (The shipped shapes-faster-rcnn card is the box branch of the M
 exported by `mask_rcnn.py --also-faster`; this script trains a standalone one.)
 
     pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
-    OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/faster_rcnn.py
+    nice -n 5 /usr/bin/python3 tooling/python/train/faster_rcnn.py
     pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \\
       ../../tooling/python/train/zoo_eval.ts models/shapes-faster-rcnn/model.json --write
 """
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # before torch loads
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from mask_rcnn import main  # noqa: E402

@@ -14,7 +14,7 @@ faster_rcnn.py runs the same recipe without the mask branch (models/shapes-faste
 Faster R-CNN card (torchvision's Mask R-CNN is a Faster R-CNN with an extra head).
 
     pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
-    OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/mask_rcnn.py --data /tmp/ocelot-scenes \
+    nice -n 5 /usr/bin/python3 tooling/python/train/mask_rcnn.py --data /tmp/ocelot-scenes \
       --iters 2200 --batch 8 --lr 0.002 --seed 0 --sampling-ratio 1 --positive-fraction 0.5 --mask-positives 8 \
       --also-faster
     # metrics into the cards, through Ocelot's TypeScript pipeline
@@ -22,11 +22,11 @@ Faster R-CNN card (torchvision's Mask R-CNN is a Faster R-CNN with an extra head
       ../../tooling/python/train/zoo_eval.ts models/shapes-mask-rcnn/model.json --write
 
 Speed (torch 1.13 CPU, 2 threads, idle machine): about 0.47 s of wall time per step of 8 scenes
-with the shipped settings, 17.15 min for the whole recipe. What made it fast: OMP_WAIT_POLICY=PASSIVE
-set before torch loads (spinning OpenMP threads tripled the CPU time on the shared machine), no
-depthwise convolutions, the box head's fc6 as a 7×7 convolution (this torch has generic BLAS; oneDNN
-convolutions are ~10× faster than its matmul), the mask predictor's transposed conv as 1×1 conv +
-PixelShuffle, 64 RoIs per image; then
+with the shipped settings, 17.15 min for the whole recipe (OMP_WAIT_POLICY=PASSIVE then; omp.py
+now defaults to ACTIVE, a few % faster here). What made it fast: no depthwise convolutions, the
+box head's fc6 as a 7×7 convolution (this torch has generic BLAS; oneDNN convolutions are ~10×
+faster than its matmul), the mask predictor's transposed conv as 1×1 conv + PixelShuffle, 64 RoIs
+per image; then
 - torchvision's RoI Align CPU kernels are serial, and their backward alone was 28 % of a step's
   CPU time with the second core idle: training runs them on two threads
   (`rcnn_common.roi_align_on_two_cores`, bit-identical, checked before every run);
@@ -44,8 +44,9 @@ of IoU ≥ 0.5) but wrong classes, mostly on small shapes (circle ↔ hexagon); 
 give the box classifier twice the examples of exactly that. Left alone, they also double the mask
 head's RoIs, its 14² RoI Align and convs: 0.64 s per step (on trained weights) instead of
 0.49 s with the mask head capped at 8 positives per image (0.56 s at 16). The scenes hold about
-five shapes each (at most 8), so 8 positives can still cover every one. On the 200 held-out
-scenes (box AP50 / AP / mask AP, and the whole run's wall time on the idle machine):
+five shapes each (at most 8); the 8 are drawn at random from all positive RoIs, so a small shape
+with few matching RoIs can miss a step's mask loss. On the 200 held-out scenes (box AP50 / AP /
+mask AP, and the whole run's wall time on the idle machine):
 - 25 %, 1500 + 800 steps in two stages: 0.897 / 0.705 / 0.634, 18.2 min;
 - 50 %, 1800 steps: 0.902 / 0.707 / 0.626, 20.5 min;
 - 50 %, 2200 steps: 0.926 / 0.741 / 0.658, 22.75 min;
@@ -60,7 +61,7 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')  # before torch loads
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 import argparse
 import sys
@@ -118,7 +119,7 @@ def main(arch: str = 'mask') -> None:
             p.error('--mask-positives needs a mask head (mask_rcnn.py)')
         model = build_faster_rcnn(len(names), args.sampling_ratio, args.positive_fraction)
     print(f'model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
-    stage = (f'OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/{arch}_rcnn.py '
+    stage = (f'nice -n 5 /usr/bin/python3 tooling/python/train/{arch}_rcnn.py '
              f'--data /tmp/ocelot-scenes --iters {args.iters} --batch {args.batch} --lr {args.lr} --seed {args.seed}'
              + (f' --warmup {args.warmup}' if args.warmup != 100 else '')
             + (f' --sampling-ratio {args.sampling_ratio}' if args.sampling_ratio != 2 else '')

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 import numpy as np
 import torch
@@ -223,8 +223,10 @@ class CappedMaskRoIHeads(RoIHeads):
     them). The box losses and inference are torchvision's, untouched, and so is the state dict.
 
     Why: with up to 32 positives among the 64 RoIs per image the box classifier learns from twice
-    torchvision's examples, but the mask head's cost (14×14 RoI Align, four 3×3 convs at 14², the
-    28² loss) grows with them too, and it does not need that many to learn the shapes' masks."""
+    torchvision's examples, but the mask head's cost (14×14 RoI Align, its 3×3 convs at 14², the
+    28² loss) grows with them too, and it does not need that many to learn the shapes' masks. The
+    subset is uniform over RoIs, not over objects: a shape with few matching RoIs can miss a step.
+    Not scriptable (torch.jit.script); nothing scripts the training model."""
 
     mask_positives: int
 
@@ -240,9 +242,14 @@ class CappedMaskRoIHeads(RoIHeads):
     def forward(self, features, proposals, image_shapes, targets=None):
         if not self.training:
             return super().forward(features, proposals, image_shapes, targets)
-        result, losses = super().forward(features, proposals, image_shapes, targets)
-        proposals, matched_idxs, labels, _ = self._sampled
-        del self._sampled
+        # torchvision's check_targets skips the masks while has_mask() is False
+        if targets is None or any('masks' not in t for t in targets):
+            raise ValueError('training a Mask R-CNN needs targets, each with a "masks" key')
+        try:
+            result, losses = super().forward(features, proposals, image_shapes, targets)
+            proposals, matched_idxs, labels, _ = self._sampled
+        finally:  # never leave graph tensors on the module (deepcopy, e.g. by ModelEMA, would fail)
+            self.__dict__.pop('_sampled', None)
         boxes, matched = [], []
         for props, idxs, lab in zip(proposals, matched_idxs, labels):
             pos = torch.where(lab > 0)[0]

@@ -33,7 +33,7 @@ import json
 import os
 import sys
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

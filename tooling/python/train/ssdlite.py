@@ -13,13 +13,12 @@ aspect ratio 2 only (not 2 and 3) and a smallest scale of 0.1 (not 0.2).
 
 Speed: about 0.5 CPU-seconds per step of 16 scenes at S = 256 with channels-last weights (torch 1.13
 CPU), against 1.1 at torchvision's 320 in the default layout: the depthwise convs are 1.7× faster
-channels-last, and upscaling the 256² scenes to 320 adds no detail. OMP_WAIT_POLICY=PASSIVE must be
-set before torch loads (spinning OpenMP threads had tripled the CPU time on a shared machine).
+channels-last, and upscaling the 256² scenes to 320 adds no detail. OpenMP's wait policy: omp.py.
 `--init` continues from an earlier run's checkpoint (its command and times are chained into the
 card through the `<checkpoint>.json` written beside every checkpoint).
 
     pnpm scenes -- --out /tmp/ocelot-scenes --train 4000 --val 200 --test 200 --size 256
-    OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py
+    nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py
     pnpm --filter @ocelot/datasets exec node --conditions=@ocelot/source --import tsx \\
       ../../tooling/python/train/zoo_eval.ts models/shapes-ssdlite/model.json --write
 """
@@ -31,7 +30,7 @@ import sys
 from collections import OrderedDict
 from functools import partial
 
-os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import omp  # noqa: E402,F401  (OpenMP's wait policy, before torch loads)
 
 import torch
 import torch.nn as nn
@@ -154,7 +153,7 @@ def main() -> None:
     print(f'loaded {x.shape[0]} scenes ({timer})', flush=True)
     model = build(len(names), args.width_mult, args.size, args.stride8)
     print(f'model: {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters', flush=True)
-    stage = (f'OMP_WAIT_POLICY=PASSIVE nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
+    stage = (f'nice -n 5 /usr/bin/python3 tooling/python/train/ssdlite.py --data /tmp/ocelot-scenes '
              f'--iters {args.iters} --batch {args.batch} --lr {args.lr} --width-mult {args.width_mult} --seed {args.seed}'
              + (f' --warmup {args.warmup}' if args.warmup != 100 else '')
              + f' --size {args.size}'  # always: the default changed from 320 to 256
