@@ -15,4 +15,3 @@ machine).
 import os
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'ACTIVE')
-POLICY = os.environ['OMP_WAIT_POLICY']
